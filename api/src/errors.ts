@@ -1,0 +1,79 @@
+/**
+ * One error type for the whole application. Each subclass is named after the RFC 6749 / 6750 /
+ * 7009 error code it carries; transports turn any of them into `{ error, error_description }`.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    readonly description: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(description);
+    this.name = new.target.name;
+  }
+  toJSON() {
+    return { error: this.code, error_description: this.description };
+  }
+}
+
+export class InvalidRequest extends AppError {
+  constructor(description = 'the request is missing a parameter or is malformed') { super('invalid_request', 400, description); }
+}
+/** 401 with a Basic challenge, as RFC 6749 §5.2 asks when the client may use HTTP Basic. */
+export class InvalidClient extends AppError {
+  constructor(description = 'invalid client credentials') {
+    super('invalid_client', 401, description, { 'www-authenticate': 'Basic realm="machineauth", charset="UTF-8"' });
+  }
+}
+export class InvalidGrant extends AppError {
+  constructor(description = 'invalid or expired refresh token') { super('invalid_grant', 401, description); }
+}
+export class InvalidScope extends AppError {
+  constructor(description = 'the requested scope is not allowed for this client') { super('invalid_scope', 400, description); }
+}
+export class UnsupportedGrantType extends AppError {
+  constructor(description = 'grant_type must be client_credentials or refresh_token') { super('unsupported_grant_type', 400, description); }
+}
+export class UnsupportedTokenType extends AppError {
+  constructor(description = 'token_type_hint must be access_token or refresh_token') { super('unsupported_token_type', 400, description); }
+}
+/** RFC 6750 §3.1: a missing, malformed, expired or revoked Bearer token. */
+export class InvalidToken extends AppError {
+  constructor(description = 'the access token is missing, invalid, expired or revoked') {
+    super('invalid_token', 401, description, {
+      'www-authenticate': `Bearer realm="machineauth", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+    });
+  }
+}
+export class Unauthorized extends AppError {
+  constructor(description = 'authentication required') {
+    super('unauthorized', 401, description, { 'www-authenticate': 'Basic realm="machineauth admin", charset="UTF-8"' });
+  }
+}
+export class Forbidden extends AppError {
+  constructor(description = 'not allowed') { super('forbidden', 403, description); }
+}
+export class NotFound extends AppError {
+  constructor(description = 'not found') { super('not_found', 404, description); }
+}
+export class MethodNotAllowed extends AppError {
+  constructor(allowed: string[]) {
+    super('method_not_allowed', 405, `method not allowed; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
+  }
+}
+export class Conflict extends AppError {
+  constructor(description: string) { super('conflict', 409, description); }
+}
+export class PayloadTooLarge extends AppError {
+  constructor(limit: number) { super('invalid_request', 413, `request body exceeds ${limit} bytes`); }
+}
+export class UnsupportedMediaType extends AppError {
+  constructor() { super('invalid_request', 415, 'content-type must be application/json or application/x-www-form-urlencoded'); }
+}
+export class ServerError extends AppError {
+  constructor(description = 'internal server error') { super('server_error', 500, description); }
+}
+export class ServiceUnavailable extends AppError {
+  constructor(description = 'service unavailable') { super('temporarily_unavailable', 503, description); }
+}

@@ -1,0 +1,68 @@
+/**
+ * Group commit: callers submit items and wait; items that arrive while a flush is running are
+ * written together by the next flush, in one transaction. Under load, hundreds of requests share
+ * one commit (one WAL fsync) instead of paying for one each, and each caller is still answered
+ * only after its own row is durable.
+ */
+export class GroupCommit<T> {
+  private queue: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly options: { maxBatch: number; concurrency: number; onItemError?: (error: unknown, item: T) => unknown },
+  ) {}
+
+  submit(item: T): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (this.scheduled || this.inFlight >= this.options.concurrency || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Let the current turn of the event loop add whatever else is ready before flushing.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.run();
+    });
+  }
+
+  private async run() {
+    if (this.inFlight >= this.options.concurrency || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    this.inFlight++;
+    try {
+      await this.flush(batch.map((b) => b.item));
+      for (const b of batch) b.resolve();
+    } catch (error) {
+      if (batch.length === 1) batch[0].reject(error);
+      else await this.retryOneByOne(batch);
+    } finally {
+      this.inFlight--;
+      this.schedule();
+    }
+  }
+
+  /** One bad item (say, its agent was deleted meanwhile) must not fail its neighbours. */
+  private async retryOneByOne(batch: typeof this.queue) {
+    await Promise.all(
+      batch.map(async (b) => {
+        try {
+          await this.flush([b.item]);
+          b.resolve();
+        } catch (error) {
+          b.reject(error);
+        }
+      }),
+    );
+  }
+
+  /** Waits until everything submitted so far is written (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+}

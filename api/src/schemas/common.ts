@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/**
+ * Request bodies of the REST contract, shared by REST, tRPC and the OpenAPI document, so what is
+ * validated, what is typed and what is published cannot drift apart.
+ */
+
+/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
+export const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'scopes are 1-128 printable characters without spaces, quotes or backslashes');
+export const scopeList = z.array(scopeToken).max(100);
+export const name = z.string().trim().min(1, 'must not be empty').max(200);
+export const uuid = z.uuid({ error: 'must be a UUID' });
+/** Seconds from now; up to ten years. */
+export const expiresIn = z.number().int().positive().max(315_360_000);
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+});
