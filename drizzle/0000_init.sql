@@ -69,6 +69,11 @@ CREATE TABLE "audit_logs" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "metric_counters" (
+	"name" text PRIMARY KEY NOT NULL,
+	"value" bigint DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "organizations" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
@@ -162,6 +167,7 @@ ALTER TABLE "webhook_configs" ADD CONSTRAINT "webhook_configs_team_id_teams_id_f
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_webhook_config_id_webhook_configs_id_fk" FOREIGN KEY ("webhook_config_id") REFERENCES "public"."webhook_configs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "access_tokens_agent_idx" ON "access_tokens" USING btree ("agent_id");--> statement-breakpoint
 CREATE INDEX "access_tokens_issued_idx" ON "access_tokens" USING btree ("issued_at");--> statement-breakpoint
+CREATE INDEX "access_tokens_expires_idx" ON "access_tokens" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "agent_rotations_agent_idx" ON "agent_rotations" USING btree ("agent_id","rotated_at");--> statement-breakpoint
 CREATE INDEX "agents_org_idx" ON "agents" USING btree ("organization_id","created_at");--> statement-breakpoint
 CREATE INDEX "agents_created_idx" ON "agents" USING btree ("created_at","id");--> statement-breakpoint

@@ -1,4 +1,7 @@
 import type { agents } from './db/schema.ts';
+import type { ApiKeyRow } from './services/api-keys.ts';
+import type { AuditRow } from './services/audit.ts';
+import type { OrganizationRow, TeamRow } from './services/organizations.ts';
 
 /** The JSON shapes of seed 003, built from rows in one place for every transport. */
 
@@ -28,3 +31,57 @@ export function agentJson(a: AgentRow) {
 export type AgentJson = ReturnType<typeof agentJson>;
 
 export { iso };
+
+export function organizationJson(o: OrganizationRow) {
+  return {
+    id: o.id,
+    name: o.name,
+    slug: o.slug,
+    owner_email: o.ownerEmail,
+    jwt_issuer: o.jwtIssuer,
+    jwt_expiry_secs: o.jwtExpirySecs,
+    allowed_origins: o.allowedOrigins,
+    plan: o.plan,
+    created_at: o.createdAt.toISOString(),
+    updated_at: o.updatedAt.toISOString(),
+  };
+}
+
+export function teamJson(t: TeamRow) {
+  return {
+    id: t.id,
+    organization_id: t.organizationId,
+    name: t.name,
+    description: t.description,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+  };
+}
+
+export function apiKeyJson(k: ApiKeyRow) {
+  return {
+    id: k.id,
+    organization_id: k.organizationId,
+    team_id: k.teamId,
+    name: k.name,
+    prefix: k.prefix,
+    last_used_at: iso(k.lastUsedAt),
+    expires_at: iso(k.expiresAt),
+    is_active: k.isActive && !k.revokedAt,
+    created_at: k.createdAt.toISOString(),
+  };
+}
+
+export function auditJson(a: AuditRow) {
+  return {
+    id: a.id,
+    agent_id: a.agentId,
+    organization_id: a.organizationId,
+    action: a.action,
+    actor: a.actor,
+    ip_address: a.ipAddress,
+    user_agent: a.userAgent,
+    details: a.details ?? {},
+    created_at: a.createdAt.toISOString(),
+  };
+}

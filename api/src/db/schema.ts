@@ -83,6 +83,7 @@ export const accessTokens = pgTable('access_tokens', {
 }, (t) => [
   index('access_tokens_agent_idx').on(t.agentId),
   index('access_tokens_issued_idx').on(t.issuedAt),
+  index('access_tokens_expires_idx').on(t.expiresAt),
 ]);
 
 export const refreshTokens = pgTable('refresh_tokens', {
@@ -182,4 +183,13 @@ export const adminSessions = pgTable('admin_sessions', {
   email: text('email').notNull(),
   createdAt: createdAt(),
   expiresAt: ts('expires_at').notNull(),
+});
+
+/**
+ * Monotonic counters for /metrics, bumped in the same transaction as the rows they count, so
+ * they survive restarts, stay exact across instances and need no count(*) over token tables.
+ */
+export const metricCounters = pgTable('metric_counters', {
+  name: text('name').primaryKey(),
+  value: bigint('value', { mode: 'number' }).notNull().default(0),
 });

@@ -22,3 +22,11 @@ export type UpdateAgentInput = z.infer<typeof UpdateAgentInput>;
 
 export const RotateAgentInput = z.strictObject({ action: z.literal('rotate').optional() });
 
+
+export const AgentListQuery = z.object({
+  organization_id: uuid.optional(),
+  is_active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  search: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+});

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Services } from '../services/index.ts';
+import { introspectRoutes } from './oauth/introspect.ts';
+import { discoveryRoutes } from './oauth/jwks.ts';
+import { revokeRoutes } from './oauth/revoke.ts';
+import { tokenRoutes } from './oauth/token.ts';
+import { agentRoutes } from './rest/agents.ts';
+import { organizationRoutes } from './rest/organizations.ts';
+import { selfServiceRoutes } from './rest/self-service.ts';
+import { systemRoutes } from './rest/system.ts';
+import type { Mount, Route } from './route.ts';
+
+/** Every REST and OAuth route. */
+export function allRoutes(services: Services): Route[] {
+  return [
+    ...systemRoutes(services.db),
+    ...discoveryRoutes,
+    ...tokenRoutes,
+    ...introspectRoutes,
+    ...revokeRoutes,
+    ...selfServiceRoutes,
+    ...agentRoutes,
+    ...organizationRoutes,
+  ];
+}
+
+/** Sub-applications under a prefix (GraphQL, tRPC, the dashboard) and how to stop them. */
+export async function allMounts(_deps: { config: Config; services: Services; log: Logger; databaseUrl: string }): Promise<{ mounts: Mount[]; stop: () => Promise<void> }> {
+  return { mounts: [], stop: async () => {} };
+}

@@ -1,0 +1,175 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import FindMyWay from 'find-my-way';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { AppError, Conflict, InvalidRequest, MethodNotAllowed, NotFound, ServerError } from '../errors.ts';
+import type { RequestContext } from '../services/context.ts';
+import type { Services } from '../services/index.ts';
+import { agentPrincipal, authenticateAdmin, authenticateAgent, bearerToken } from './auth.ts';
+import { parseWith, readBody, type Params } from './body.ts';
+import { CorsPolicy } from './cors.ts';
+import type { Call, Mount, Reply, Route } from './route.ts';
+import { API_KEY_PREFIX } from '../services/api-keys.ts';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+interface RouteStore {
+  route: Route;
+}
+
+export interface HttpServerOptions {
+  config: Config;
+  services: Services;
+  log: Logger;
+  routes: Route[];
+  mounts?: Mount[];
+}
+
+/** Client IP: the socket's, or with TRUST_PROXY the first X-Forwarded-For hop. */
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first.slice(0, 64);
+  }
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}
+
+/** Any failure as the RFC 6749 error body; unknown failures are logged and never described. */
+function toAppError(error: unknown, log: Logger, requestId: string): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  // Safety nets for races the services cannot pre-check (a row deleted between check and write).
+  if (code === '23505') return new Conflict('the resource already exists');
+  if (code === '23503') return new NotFound('a referenced resource no longer exists');
+  if (code === '22P02' || code === '22003' || code === '22007' || code === '22008') return new InvalidRequest('a value is malformed or out of range');
+  log.error({ err: error, requestId }, 'unhandled error');
+  return new ServerError();
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent) return;
+  const payload = status === 204 || body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...(payload ? { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) } : {}),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+export function createHttpServer({ config, services, log, routes, mounts = [] }: HttpServerOptions) {
+  const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 });
+  for (const route of routes) {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) router.on(method as FindMyWay.HTTPMethod, route.path, () => {}, { route } satisfies RouteStore);
+  }
+  const cors = new CorsPolicy(config.allowedOrigins, services.organizations);
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, requestId: string, ip: string, userAgent: string) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const corsHeaders = await cors.headersFor(req);
+    // Set now so that error responses carry them too.
+    for (const [k, v] of Object.entries(corsHeaders)) res.setHeader(k, v);
+
+    const mount = mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
+    if (mount) {
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return void res.writeHead(204).end();
+      return mount.handle(req, res, { ip, userAgent });
+    }
+
+    if (req.method === 'OPTIONS') {
+      const allowed = METHODS.filter((m) => router.find(m, url.pathname));
+      if (allowed.length === 0) throw new NotFound('no such endpoint');
+      return sendJson(res, 204, undefined, { allow: [...allowed, 'OPTIONS'].join(', ') });
+    }
+
+    const found = router.find(method as FindMyWay.HTTPMethod, url.pathname);
+    if (!found) {
+      const allowed = METHODS.filter((m) => router.find(m, url.pathname));
+      if (allowed.length) throw new MethodNotAllowed(allowed);
+      throw new NotFound('no such endpoint');
+    }
+    const { route } = found.store as RouteStore;
+    const ctx: RequestContext = { principal: { kind: 'anonymous' }, ip, userAgent };
+    const call: Call = {
+      req,
+      params: found.params as Record<string, string>,
+      query: url.searchParams,
+      ctx,
+      services,
+      config,
+      body: memo(() => readBody(req, config.maxBodyBytes)),
+      async input(schema) {
+        return parseWith(schema, await this.body());
+      },
+    };
+
+    switch (route.auth) {
+      case 'admin':
+        ctx.principal = await authenticateAdmin(req, services, config);
+        break;
+      case 'agent':
+      case 'agent-any':
+        call.agent = await authenticateAgent(req, services, { allowInactive: route.auth === 'agent-any' });
+        ctx.principal = agentPrincipal(call.agent);
+        break;
+      case 'bearer': {
+        const token = bearerToken(req);
+        if (token?.startsWith(API_KEY_PREFIX)) {
+          const key = await services.apiKeys.authenticate(token);
+          if (key) ctx.principal = key;
+        }
+        if (ctx.principal.kind === 'anonymous') {
+          call.agent = await authenticateAgent(req, services);
+          ctx.principal = agentPrincipal(call.agent);
+        }
+        break;
+      }
+    }
+
+    const reply: Reply = await route.handler(call);
+    // Let a handler answer before reading a body it does not need, without leaving it unread.
+    if (!req.readableEnded) req.resume();
+    if (ctx.principal.kind !== 'anonymous') {
+      for (const [k, v] of Object.entries(await cors.headersFor(req, ctx.principal))) res.setHeader(k, v);
+    }
+    const headers = reply.headers ?? {};
+    if (reply.text !== undefined) {
+      res.writeHead(reply.status, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', ...headers });
+      return void res.end(req.method === 'HEAD' ? undefined : reply.text);
+    }
+    sendJson(res, reply.status, req.method === 'HEAD' ? undefined : reply.body, headers);
+  }
+
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000, headersTimeout: 20_000 }, (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    const ip = clientIp(req, config.trustProxy);
+    const userAgent = String(req.headers['user-agent'] ?? '').slice(0, 512);
+    services.metrics.requests++;
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ requestId, method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, ip }, 'request');
+    });
+    dispatch(req, res, requestId, ip, userAgent).catch((error: unknown) => {
+      const appError = toAppError(error, log, requestId);
+      if (!req.readableEnded) req.resume();
+      sendJson(res, appError.status, appError.toJSON(), { ...appError.headers, ...(req.url?.startsWith('/oauth/') ? { 'cache-control': 'no-store' } : {}) });
+    });
+  });
+  // Malformed HTTP never reaches a handler; still answer in JSON.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const body = JSON.stringify({ error: 'invalid_request', error_description: 'malformed HTTP request' });
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  return server;
+}
+
+function memo(read: () => Promise<Params>): () => Promise<Params> {
+  let cached: Promise<Params> | undefined;
+  return () => (cached ??= read());
+}
