@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { startApp, type App } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'test-admin-password';
+export const ADMIN_AUTH = `Basic ${Buffer.from(`${ADMIN_EMAIL}:${ADMIN_PASSWORD}`).toString('base64')}`;
+
+/** A fresh, empty database on the run's embedded PostgreSQL. */
+export async function createDatabase(): Promise<string> {
+  const base = inject('postgresUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface TestApp extends App {
+  /** fetch against the app; `admin: true` adds the admin's Basic credentials. */
+  request(pathname: string, init?: RequestInit & { admin?: boolean; json?: unknown; bearer?: string }): Promise<Response>;
+  databaseUrl: string;
+}
+
+/** Starts the real app (real HTTP on loopback, real Postgres) with test-friendly settings. */
+export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createDatabase());
+  const config = loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'machineauth-test-')),
+      ADMIN_EMAIL,
+      ADMIN_PASSWORD,
+      LOG_LEVEL: 'silent',
+      DB_POOL_SIZE: '5',
+      ...env,
+    },
+    { dotenv: false },
+  );
+  const app = await startApp(config);
+  return Object.assign(app, {
+    databaseUrl,
+    request(pathname: string, init: RequestInit & { admin?: boolean; json?: unknown; bearer?: string } = {}) {
+      const { admin, json, bearer, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (admin) headers.set('authorization', ADMIN_AUTH);
+      if (bearer) headers.set('authorization', `Bearer ${bearer}`);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${app.url}${pathname}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+    },
+  });
+}
+
+export interface CreatedAgent {
+  id: string;
+  clientId: string;
+  clientSecret: string;
+  agent: Record<string, unknown>;
+}
+
+export async function createAgent(app: TestApp, body: Record<string, unknown> = { name: 'test-agent', scopes: ['read', 'write'] }, pathname = '/api/agents', auth: { bearer?: string } = {}): Promise<CreatedAgent> {
+  const res = await app.request(pathname, { method: 'POST', json: body, ...(auth.bearer ? { bearer: auth.bearer } : { admin: true }) });
+  if (res.status !== 201) throw new Error(`create agent: ${res.status} ${await res.text()}`);
+  const json = (await res.json()) as { agent: Record<string, unknown>; client_id: string; client_secret: string };
+  return { id: json.agent.id as string, clientId: json.client_id, clientSecret: json.client_secret, agent: json.agent };
+}
+
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  scope: string;
+  token_type: string;
+  issued_at: number;
+}
+
+export async function getToken(app: TestApp, agent: Pick<CreatedAgent, 'clientId' | 'clientSecret'>, scope?: string): Promise<Tokens> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: agent.clientId, client_secret: agent.clientSecret });
+  if (scope) form.set('scope', scope);
+  const res = await fetch(`${app.url}/oauth/token`, { method: 'POST', body: form });
+  if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Tokens;
+}
+
+/** Decodes a JWT's payload without verifying it (tests verify with jose separately). */
+export function decodeJwt(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
