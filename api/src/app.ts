@@ -34,6 +34,10 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     await installWorkerSchema(url, log);
     const box = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
     const services = await createServices(db, config, box);
+    // A rotation made by another instance (or the CLI) switches this one's signer at once.
+    await client.listen('machineauth_keys', () => {
+      services.keys.reload().catch((error) => log.error({ err: error }, 'signing key reload failed'));
+    });
     const worker = await startWorker(url, config, services, log);
     const { routes, mounts, stop: stopExtras } = await assemble(config, services, log, url);
     const server = createHttpServer({ config, services, log, routes, mounts });
