@@ -5,6 +5,7 @@ import { introspectRoutes } from './oauth/introspect.ts';
 import { discoveryRoutes } from './oauth/jwks.ts';
 import { revokeRoutes } from './oauth/revoke.ts';
 import { tokenRoutes } from './oauth/token.ts';
+import { dashboardMount } from './dashboard.ts';
 import { agentRoutes } from './rest/agents.ts';
 import { organizationRoutes } from './rest/organizations.ts';
 import { selfServiceRoutes } from './rest/self-service.ts';
@@ -27,5 +28,5 @@ export function allRoutes(services: Services): Route[] {
 
 /** Sub-applications under a prefix (GraphQL, tRPC, the dashboard) and how to stop them. */
 export async function allMounts(_deps: { config: Config; services: Services; log: Logger; databaseUrl: string }): Promise<{ mounts: Mount[]; stop: () => Promise<void> }> {
-  return { mounts: [], stop: async () => {} };
+  return { mounts: [dashboardMount()], stop: async () => {} };
 }
