@@ -11,6 +11,7 @@ import { organizationRoutes } from './rest/organizations.ts';
 import { selfServiceRoutes } from './rest/self-service.ts';
 import { systemRoutes } from './rest/system.ts';
 import type { Mount, Route } from './route.ts';
+import { trpcMount } from '../trpc/mount.ts';
 
 /** Every REST and OAuth route. */
 export function allRoutes(services: Services): Route[] {
@@ -27,6 +28,6 @@ export function allRoutes(services: Services): Route[] {
 }
 
 /** Sub-applications under a prefix (GraphQL, tRPC, the dashboard) and how to stop them. */
-export async function allMounts(_deps: { config: Config; services: Services; log: Logger; databaseUrl: string }): Promise<{ mounts: Mount[]; stop: () => Promise<void> }> {
-  return { mounts: [dashboardMount()], stop: async () => {} };
+export async function allMounts(deps: { config: Config; services: Services; log: Logger; databaseUrl: string }): Promise<{ mounts: Mount[]; stop: () => Promise<void> }> {
+  return { mounts: [dashboardMount(), trpcMount(deps)], stop: async () => {} };
 }
