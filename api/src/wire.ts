@@ -67,8 +67,10 @@ export function apiKeyJson(k: ApiKeyRow) {
     prefix: k.prefix,
     last_used_at: iso(k.lastUsedAt),
     expires_at: iso(k.expiresAt),
-    is_active: k.isActive && !k.revokedAt,
+    // Whether the key works now: not revoked and not expired.
+    is_active: k.isActive && !k.revokedAt && !(k.expiresAt && k.expiresAt.getTime() <= Date.now()),
     created_at: k.createdAt.toISOString(),
+    revoked_at: iso(k.revokedAt),
   };
 }
 

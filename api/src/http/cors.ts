@@ -29,10 +29,14 @@ export class CorsPolicy {
 
   private async orgsFor(origin: string): Promise<Set<string> | undefined> {
     if (Date.now() - this.loadedAt > REFRESH_MS) {
-      this.loading ??= this.organizations.allOrigins().then((map) => {
-        this.byOrigin = map;
-        this.loadedAt = Date.now();
-      }).finally(() => { this.loading = undefined; });
+      this.loading ??= this.organizations.allOrigins().then(
+        (map) => {
+          this.byOrigin = map;
+          this.loadedAt = Date.now();
+        },
+        // A failed refresh keeps the last known origins rather than failing the request.
+        () => {},
+      ).finally(() => { this.loading = undefined; });
       await this.loading;
     }
     return this.byOrigin.get(origin);

@@ -42,7 +42,7 @@ export class AgentService {
 
   async list(ctx: RequestContext, filter: AgentFilter = {}): Promise<{ agents: AgentRow[]; total: number }> {
     const tenant = tenantOf(ctx);
-    if (tenant && filter.organizationId && filter.organizationId !== tenant) return { agents: [], total: 0 };
+    if (tenant && filter.organizationId && filter.organizationId !== tenant) throw new NotFound('organization not found');
     const conditions: SQL[] = [];
     const org = tenant ?? filter.organizationId;
     if (org) conditions.push(eq(agents.organizationId, org));

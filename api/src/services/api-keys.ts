@@ -1,6 +1,6 @@
-import { and, desc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../db/index.ts';
-import { apiKeys, teams } from '../db/schema.ts';
+import { and, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
+import type { Database, DbOrTx } from '../db/index.ts';
+import { apiKeys, organizations, teams } from '../db/schema.ts';
 import { InvalidRequest, NotFound } from '../errors.ts';
 import { digest, digestEquals, isUuid, randomSecret } from '../lib/secrets.ts';
 import type { CreateApiKeyInput } from '../schemas/organizations.ts';
@@ -21,15 +21,15 @@ export class ApiKeyService {
   constructor(private readonly db: Database) {}
 
   async list(ctx: RequestContext, organizationId: string): Promise<ApiKeyRow[]> {
-    assertVisible(ctx, organizationId, 'organization');
+    await requireOrganization(this.db, ctx, organizationId);
     return this.db.select(apiKeyColumns).from(apiKeys).where(eq(apiKeys.organizationId, organizationId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
   }
 
   /** Creates a key; the full key exists only in this return value. */
   async create(ctx: RequestContext, organizationId: string, input: CreateApiKeyInput): Promise<{ apiKey: ApiKeyRow; key: string }> {
-    assertVisible(ctx, organizationId, 'organization');
     const key = `${API_KEY_PREFIX}${randomSecret()}`;
     return this.db.transaction(async (tx) => {
+      await requireOrganization(tx, ctx, organizationId);
       if (input.team_id) {
         const [team] = await tx.select({ org: teams.organizationId }).from(teams).where(eq(teams.id, input.team_id));
         if (!team || team.org !== organizationId) throw new InvalidRequest('team_id: team not found in this organization');
@@ -50,16 +50,23 @@ export class ApiKeyService {
     });
   }
 
+  /** Revokes a key at once (it stays listed, inactive, for the record). Revoking it again changes nothing. */
   async revoke(ctx: RequestContext, organizationId: string, keyId: string): Promise<void> {
-    assertVisible(ctx, organizationId, 'organization');
-    if (!isUuid(keyId)) throw new NotFound('API key not found');
     await this.db.transaction(async (tx) => {
+      await requireOrganization(tx, ctx, organizationId);
+      if (!isUuid(keyId)) throw new NotFound('API key not found');
+      const [current] = await tx
+        .select({ revokedAt: apiKeys.revokedAt })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.organizationId, organizationId)))
+        .for('update');
+      if (!current) throw new NotFound('API key not found');
+      if (current.revokedAt) return;
       const [row] = await tx
         .update(apiKeys)
-        .set({ isActive: false, revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
-        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.organizationId, organizationId)))
+        .set({ isActive: false, revokedAt: new Date() })
+        .where(eq(apiKeys.id, keyId))
         .returning({ id: apiKeys.id, prefix: apiKeys.prefix });
-      if (!row) throw new NotFound('API key not found');
       await recordEvents(tx, [{ action: 'api_key.revoked', organizationId, ctx, details: { api_key_id: row.id, prefix: row.prefix } }]);
     });
   }
@@ -98,4 +105,12 @@ export class ApiKeyService {
       }
     });
   }
+}
+
+/** The caller may see the organization and it exists; otherwise 404, the same for both. */
+async function requireOrganization(db: DbOrTx, ctx: RequestContext, organizationId: string) {
+  if (!isUuid(organizationId)) throw new NotFound('organization not found');
+  assertVisible(ctx, organizationId, 'organization');
+  const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, organizationId));
+  if (!org) throw new NotFound('organization not found');
 }

@@ -36,6 +36,11 @@ export function tenantOf(ctx: RequestContext): string | null {
   throw new Forbidden('administrator credentials required');
 }
 
+/** Operations over the whole server (creating or deleting organizations, signing keys): no API key. */
+export function requireGlobalAdmin(ctx: RequestContext, action: string): void {
+  if (tenantOf(ctx) !== null) throw new Forbidden(`an organization API key cannot ${action}; use the server administrator's credentials`);
+}
+
 /**
  * Fails with 404 (never 403 with data) when a record belongs to another tenant, so a key cannot
  * even learn that another organization's resource exists.

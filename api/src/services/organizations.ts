@@ -1,11 +1,11 @@
-import { asc, desc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/index.ts';
-import { organizations, teams } from '../db/schema.ts';
-import { Conflict, Forbidden, NotFound } from '../errors.ts';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import type { Database, DbOrTx } from '../db/index.ts';
+import { agents, organizations, teams } from '../db/schema.ts';
+import { Conflict, Forbidden, InvalidRequest, NotFound } from '../errors.ts';
 import { isUuid } from '../lib/secrets.ts';
-import type { CreateOrganizationInput, CreateTeamInput, UpdateOrganizationInput, UpdateTeamInput } from '../schemas/organizations.ts';
-import { assertVisible, tenantOf, type RequestContext } from './context.ts';
-import { recordEvents } from './events.ts';
+import { parseOrigin, type CreateOrganizationInput, type CreateTeamInput, type UpdateOrganizationInput, type UpdateTeamInput } from '../schemas/organizations.ts';
+import { assertVisible, requireGlobalAdmin, tenantOf, type RequestContext } from './context.ts';
+import { recordEvents, type DomainEvent } from './events.ts';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type TeamRow = typeof teams.$inferSelect;
@@ -34,9 +34,10 @@ export class OrganizationService {
   }
 
   async create(ctx: RequestContext, input: CreateOrganizationInput): Promise<OrganizationRow> {
-    if (tenantOf(ctx) !== null) throw new Forbidden('an API key cannot create organizations');
+    requireGlobalAdmin(ctx, 'create organizations');
     try {
       return await this.db.transaction(async (tx) => {
+        await assertIssuerFree(tx, input.jwt_issuer);
         const [org] = await tx
           .insert(organizations)
           .values({
@@ -60,8 +61,20 @@ export class OrganizationService {
     }
   }
 
+  /**
+   * An API key administers its organization's contents, not what the server administrator
+   * vouches for: the plan, the slug (a namespace shared by all tenants, whose 409 would also tell
+   * one tenant another's slug) and the issuer relying parties trust its tokens by.
+   */
   async update(ctx: RequestContext, id: string, input: UpdateOrganizationInput): Promise<OrganizationRow> {
     await this.get(ctx, id);
+    const fields = Object.keys(input);
+    if (fields.length === 0) throw new InvalidRequest('nothing to update: give at least one of name, slug, owner_email, jwt_issuer, jwt_expiry_secs, allowed_origins, plan');
+    if (tenantOf(ctx) !== null) {
+      if (input.plan !== undefined) throw new Forbidden('an organization API key cannot change the plan');
+      if (input.slug !== undefined) throw new Forbidden('an organization API key cannot change the slug');
+      if (input.jwt_issuer !== undefined) throw new Forbidden('an organization API key cannot change jwt_issuer');
+    }
     const changes: Partial<typeof organizations.$inferInsert> = { updatedAt: new Date() };
     if (input.name !== undefined) changes.name = input.name;
     if (input.slug !== undefined) changes.slug = input.slug;
@@ -69,15 +82,13 @@ export class OrganizationService {
     if (input.jwt_issuer !== undefined) changes.jwtIssuer = input.jwt_issuer;
     if (input.jwt_expiry_secs !== undefined) changes.jwtExpirySecs = input.jwt_expiry_secs;
     if (input.allowed_origins !== undefined) changes.allowedOrigins = normaliseOrigins(input.allowed_origins);
-    if (input.plan !== undefined) {
-      if (tenantOf(ctx) !== null) throw new Forbidden('an API key cannot change its organization\'s plan');
-      changes.plan = input.plan;
-    }
+    if (input.plan !== undefined) changes.plan = input.plan;
     try {
       return await this.db.transaction(async (tx) => {
+        await assertIssuerFree(tx, input.jwt_issuer, id);
         const [org] = await tx.update(organizations).set(changes).where(eq(organizations.id, id)).returning();
         if (!org) throw new NotFound('organization not found');
-        await recordEvents(tx, [{ action: 'organization.updated', organizationId: id, ctx, details: { fields: Object.keys(input) } }]);
+        await recordEvents(tx, [{ action: 'organization.updated', organizationId: id, ctx, details: { fields } }]);
         return org;
       });
     } catch (e) {
@@ -88,13 +99,23 @@ export class OrganizationService {
     }
   }
 
-  /** Deletes the organization with its teams, agents (and so their tokens), keys and webhooks. */
+  /**
+   * Deletes the organization with its teams, agents (and with them their tokens, which stop
+   * verifying at once), keys and webhooks. Each agent's deletion is an event of its own, so global
+   * webhooks and the audit trail hear about the agents that went with it.
+   */
   async remove(ctx: RequestContext, id: string): Promise<void> {
-    if (tenantOf(ctx) !== null) throw new Forbidden('an API key cannot delete its organization');
-    const org = await this.get(ctx, id);
+    requireGlobalAdmin(ctx, 'delete organizations');
+    await this.get(ctx, id);
     await this.db.transaction(async (tx) => {
-      await tx.delete(organizations).where(eq(organizations.id, id));
-      await recordEvents(tx, [{ action: 'organization.deleted', organizationId: id, ctx, details: { slug: org.slug } }]);
+      // Locked first, so no agent can be added (its foreign key waits on this row) between the list and the delete.
+      const [locked] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, id)).for('update');
+      if (!locked) throw new NotFound('organization not found');
+      const doomed = await tx.select({ id: agents.id, name: agents.name }).from(agents).where(eq(agents.organizationId, id));
+      const [org] = await tx.delete(organizations).where(eq(organizations.id, id)).returning({ slug: organizations.slug });
+      const events: DomainEvent[] = doomed.map((a) => ({ action: 'agent.deleted', agentId: a.id, organizationId: id, ctx, details: { name: a.name, reason: 'organization_deleted' } }));
+      events.push({ action: 'organization.deleted', organizationId: id, ctx, details: { slug: org.slug, agents_deleted: doomed.length } });
+      await recordEvents(tx, events);
     });
     this.changed();
   }
@@ -139,6 +160,7 @@ export class OrganizationService {
 
   async updateTeam(ctx: RequestContext, organizationId: string, teamId: string, input: UpdateTeamInput): Promise<TeamRow> {
     await this.getTeam(ctx, organizationId, teamId);
+    if (Object.keys(input).length === 0) throw new InvalidRequest('nothing to update: give name or description');
     return this.db.transaction(async (tx) => {
       const [team] = await tx
         .update(teams)
@@ -164,8 +186,25 @@ export class OrganizationService {
   }
 }
 
-/** `allowed_origins` is a comma-separated list of exact origins (scheme://host[:port]). */
+/**
+ * `allowed_origins` as browsers send `Origin` (lowercase host, no default port, no trailing
+ * slash), so the CORS check is an exact string match. The schema has already validated each one.
+ */
 function normaliseOrigins(value: string | undefined): string {
   if (!value) return '';
-  return [...new Set(value.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))].join(',');
+  return [...new Set(value.split(',').map((s) => parseOrigin(s.trim())).filter((o): o is string => !!o))].join(',');
+}
+
+/**
+ * Relying parties may trust an organization's tokens by their `iss`; two organizations sharing one
+ * issuer would let either's agents pass for the other's.
+ */
+async function assertIssuerFree(tx: DbOrTx, issuer: string | undefined, exceptId?: string) {
+  if (!issuer) return;
+  const clash = await tx
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(exceptId ? and(eq(organizations.jwtIssuer, issuer), ne(organizations.id, exceptId)) : eq(organizations.jwtIssuer, issuer))
+    .limit(1);
+  if (clash.length) throw new Conflict('another organization already uses this jwt_issuer');
 }

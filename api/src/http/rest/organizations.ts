@@ -117,7 +117,6 @@ export const organizationRoutes: Route[] = [
     path: '/api/organizations/:id/api-keys',
     auth: 'admin',
     async handler(call) {
-      await call.services.organizations.get(call.ctx, call.params.id);
       return json(200, { api_keys: (await call.services.apiKeys.list(call.ctx, call.params.id)).map(apiKeyJson) });
     },
   },
@@ -126,7 +125,6 @@ export const organizationRoutes: Route[] = [
     path: '/api/organizations/:id/api-keys',
     auth: 'admin',
     async handler(call) {
-      await call.services.organizations.get(call.ctx, call.params.id);
       const input = await call.input(CreateApiKeyInput);
       const { apiKey, key } = await call.services.apiKeys.create(call.ctx, call.params.id, input);
       return json(201, { api_key: apiKeyJson(apiKey), key });
@@ -137,7 +135,6 @@ export const organizationRoutes: Route[] = [
     path: '/api/organizations/:id/api-keys/:keyId',
     auth: 'admin',
     async handler(call) {
-      await call.services.organizations.get(call.ctx, call.params.id);
       await call.services.apiKeys.revoke(call.ctx, call.params.id, call.params.keyId);
       return noContent();
     },
