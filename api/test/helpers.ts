@@ -95,3 +95,42 @@ export async function getToken(app: TestApp, agent: Pick<CreatedAgent, 'clientId
 export function decodeJwt(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
+
+// ---- OAuth-core helpers (additive) -------------------------------------------------------
+
+/** A postgres.js client on the app's own database, for checking what really got stored. */
+export function dbClient(app: Pick<TestApp, 'databaseUrl'>) {
+  return postgres(app.databaseUrl, { max: 2, onnotice: () => {} });
+}
+
+/** HTTP Basic client authentication as RFC 6749 §2.3.1 wants it: each half form-urlencoded first. */
+export function clientBasic(clientId: string, clientSecret: string): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
+}
+
+/** POSTs an application/x-www-form-urlencoded body. */
+export function postForm(app: Pick<TestApp, 'url'>, pathname: string, params: Record<string, string> | URLSearchParams, headers: Record<string, string> = {}): Promise<Response> {
+  const body = params instanceof URLSearchParams ? params : new URLSearchParams(params);
+  return fetch(`${app.url}${pathname}`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+}
+
+/** Reads a response as JSON and checks it is an RFC 6749 error of the given code and status. */
+export async function expectOAuthError(res: Response, status: number, error: string): Promise<{ error: string; error_description: string }> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status} ${error}, got ${res.status} ${text}`);
+  if (!/^application\/json/.test(res.headers.get('content-type') ?? '')) throw new Error(`expected a JSON error body, got ${res.headers.get('content-type')}: ${text}`);
+  const body = JSON.parse(text) as { error: string; error_description: string };
+  if (body.error !== error) throw new Error(`expected error ${error}, got ${text}`);
+  if (typeof body.error_description !== 'string' || body.error_description.length === 0) throw new Error(`missing error_description: ${text}`);
+  return body;
+}
+
+/** Introspects a token and returns the RFC 7662 answer. */
+export async function introspect(app: Pick<TestApp, 'url'>, token: string, hint?: string): Promise<Record<string, unknown>> {
+  const res = await postForm(app, '/oauth/introspect', hint ? { token, token_type_hint: hint } : { token });
+  if (res.status !== 200) throw new Error(`introspect: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

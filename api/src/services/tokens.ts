@@ -119,17 +119,25 @@ export class TokenService {
     const stillAllowed = stored.scopes.filter((s) => client.scopes.includes(s));
     const scopes = this.grantedScopes(stillAllowed, input.scope);
 
-    // Claim the token atomically: of two concurrent uses, exactly one wins.
-    const claimed = await this.db
-      .update(refreshTokens)
-      .set({ usedAt: new Date() })
-      .where(and(eq(refreshTokens.id, stored.id), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt)))
-      .returning({ id: refreshTokens.id });
-    if (claimed.length === 0) {
+    // Claim the token and save its successor in one transaction: of two concurrent uses exactly
+    // one wins, and the loser (blocked on the row lock until the winner commits) then revokes a
+    // family that already contains the winner's new pair, as RFC 9700 §4.14.2 wants.
+    const { issuance, response } = this.mint(ctx, client, scopes, 'refresh_token', stored.familyId);
+    const claimed = await this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(refreshTokens)
+        .set({ usedAt: new Date() })
+        .where(and(eq(refreshTokens.id, stored.id), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt)))
+        .returning({ id: refreshTokens.id });
+      if (rows.length === 0) return false;
+      await this.saveIssuances(tx, [issuance]);
+      return true;
+    });
+    if (!claimed) {
       await this.revokeFamily(ctx, stored.familyId, stored.agentId, 'refresh_token_replayed');
       throw new InvalidGrant('refresh token has already been used or revoked');
     }
-    return this.issue(ctx, client, scopes, 'refresh_token', stored.familyId);
+    return response;
   }
 
   /** RFC 7662. Never throws for a bad token: an unusable token is simply `active: false`. */
@@ -226,6 +234,19 @@ export class TokenService {
     grantType: Issuance['grantType'],
     familyId: string,
   ): Promise<TokenResponse> {
+    const { issuance, response } = this.mint(ctx, client, scopes, grantType, familyId);
+    await this.issuer.submit(issuance);
+    return response;
+  }
+
+  /** Signs a token pair and describes the rows that record it; nothing is written yet. */
+  private mint(
+    ctx: RequestContext,
+    client: Client,
+    scopes: string[],
+    grantType: Issuance['grantType'],
+    familyId: string,
+  ): { issuance: Issuance; response: TokenResponse } {
     const { jwt } = this.config;
     const now = new Date();
     const iat = epoch(now);
@@ -245,19 +266,21 @@ export class TokenService {
     };
     const refreshToken = randomSecret();
     const accessToken = this.keys.sign(claims as unknown as Record<string, unknown>);
-    await this.issuer.submit({
-      claims,
-      grantType,
-      refresh: { id: uuid(), hash: digest(refreshToken), familyId, expiresAt: new Date(now.getTime() + jwt.refreshTokenTtl * 1000) },
-      ctx,
-    });
     return {
-      access_token: accessToken,
-      token_type: 'Bearer',
-      expires_in: ttl,
-      scope: scopes.join(' '),
-      issued_at: iat,
-      refresh_token: refreshToken,
+      issuance: {
+        claims,
+        grantType,
+        refresh: { id: uuid(), hash: digest(refreshToken), familyId, expiresAt: new Date(now.getTime() + jwt.refreshTokenTtl * 1000) },
+        ctx,
+      },
+      response: {
+        access_token: accessToken,
+        token_type: 'Bearer',
+        expires_in: ttl,
+        scope: scopes.join(' '),
+        issued_at: iat,
+        refresh_token: refreshToken,
+      },
     };
   }
 
