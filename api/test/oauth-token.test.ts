@@ -198,7 +198,7 @@ describe('token endpoint errors', () => {
   });
 
   it('missing client credentials → 401 invalid_client', async () => {
-    for (const params of [{}, { client_id: agent.clientId }, { client_secret: agent.clientSecret }]) {
+    for (const params of [{}, { client_id: agent.clientId }, { client_secret: agent.clientSecret }] as Record<string, string>[]) {
       const res = await postForm(app, '/oauth/token', { grant_type: 'client_credentials', ...params });
       await expectOAuthError(res, 401, 'invalid_client');
     }
