@@ -1,0 +1,5 @@
+import { PageHeader } from '../components/ui.tsx';
+
+export default function Page() {
+  return <PageHeader title="webhook-detail" />;
+}
