@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { initTRPC } from '@trpc/server';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { AppError, Forbidden } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { authenticateAdmin } from '../http/auth.ts';
-import type { Principal, RequestContext } from '../services/context.ts';
+import { requireGlobalAdmin, type Principal, type RequestContext } from '../services/context.ts';
 import type { Services } from '../services/index.ts';
 import { asAppError, errorCodeForTrpc, toTrpcError, zodToInvalidRequest } from './errors.ts';
 import { ZodError } from 'zod';
@@ -72,6 +72,6 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
 
 /** Server-wide operations (signing keys) that no organization's key may perform. */
 export const globalAdminProcedure = adminProcedure.use(async ({ ctx, next }) => {
-  if (ctx.request.principal.kind !== 'admin') throw new Forbidden('signing keys are managed by the server administrator only');
+  requireGlobalAdmin(ctx.request, 'manage signing keys');
   return next();
 });
