@@ -2,6 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { startApp, type App } from '../src/app.ts';
@@ -134,3 +137,40 @@ export async function introspect(app: Pick<TestApp, 'url'>, token: string, hint?
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Runs a TypeScript entry point (main.ts, a CLI) in a child process the way `tsx` does, with
+ * exactly the given environment (plus PATH/HOME), from `cwd` (the repository root by default).
+ */
+export function spawnTsx(script: string, env: Record<string, string>, options: { cwd?: string } = {}) {
+  const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs')).href, path.join(REPO_ROOT, script)], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      // Let the pipes drain before reporting what was printed.
+      setImmediate(() => resolve({ code, signal, stdout, stderr }));
+    });
+  });
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** A loopback port nothing listens on (at the time of asking). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
