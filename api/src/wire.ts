@@ -2,6 +2,7 @@ import type { agents } from './db/schema.ts';
 import type { ApiKeyRow } from './services/api-keys.ts';
 import type { AuditRow } from './services/audit.ts';
 import type { OrganizationRow, TeamRow } from './services/organizations.ts';
+import type { DeliveryRow, WebhookRow } from './services/webhooks.ts';
 
 /** The JSON shapes of seed 003, built from rows in one place for every transport. */
 
@@ -85,5 +86,42 @@ export function auditJson(a: AuditRow) {
     user_agent: a.userAgent,
     details: a.details ?? {},
     created_at: a.createdAt.toISOString(),
+  };
+}
+
+export function webhookJson(w: WebhookRow) {
+  return {
+    id: w.id,
+    organization_id: w.organizationId ?? '',
+    team_id: w.teamId ?? '',
+    name: w.name,
+    url: w.url,
+    events: w.events,
+    is_active: w.isActive,
+    max_retries: w.maxRetries,
+    retry_backoff_base: w.retryBackoffBase,
+    created_at: w.createdAt.toISOString(),
+    updated_at: w.updatedAt.toISOString(),
+    last_tested_at: iso(w.lastTestedAt),
+    consecutive_fails: w.consecutiveFails,
+  };
+}
+
+/** `payload` is the exact JSON text that was (or will be) signed and sent; `headers` a JSON object's text. */
+export function deliveryJson(d: DeliveryRow) {
+  return {
+    id: d.id,
+    webhook_config_id: d.webhookConfigId,
+    event: d.event,
+    payload: d.payload,
+    headers: d.headers,
+    status: d.status,
+    attempts: d.attempts,
+    last_attempt_at: iso(d.lastAttemptAt),
+    last_error: d.lastError,
+    last_status_code: d.lastStatusCode,
+    next_retry_at: iso(d.nextRetryAt),
+    delivered_at: iso(d.deliveredAt),
+    created_at: d.createdAt.toISOString(),
   };
 }

@@ -10,6 +10,7 @@ import { agentRoutes } from './rest/agents.ts';
 import { organizationRoutes } from './rest/organizations.ts';
 import { selfServiceRoutes } from './rest/self-service.ts';
 import { systemRoutes } from './rest/system.ts';
+import { webhookRoutes } from './rest/webhooks.ts';
 import type { Mount, Route } from './route.ts';
 import { trpcMount } from '../trpc/mount.ts';
 
@@ -24,6 +25,7 @@ export function allRoutes(services: Services): Route[] {
     ...selfServiceRoutes,
     ...agentRoutes,
     ...organizationRoutes,
+    ...webhookRoutes,
   ];
 }
 

@@ -30,6 +30,8 @@ export interface DomainEvent {
   /** Extra audit details, never secrets. */
   details?: Record<string, unknown>;
   ctx: RequestContext;
+  /** false: audit only, no fan-out (a test delivery goes to its one webhook, sent directly). */
+  deliver?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function recordEvents(tx: DbOrTx, events: DomainEvent[]): Promise<v
       createdAt: now,
     })),
   );
-  const hooked = events.filter((e) => webhookEventSet.has(e.action));
+  const hooked = events.filter((e) => e.deliver !== false && webhookEventSet.has(e.action));
   if (hooked.length === 0) return;
   const incoming = hooked.map((e) => ({
     event: e.action,

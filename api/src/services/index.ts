@@ -9,6 +9,7 @@ import { MetricsService } from './metrics.ts';
 import { OrganizationService } from './organizations.ts';
 import { SessionService } from './sessions.ts';
 import { TokenService } from './tokens.ts';
+import { WebhookService } from './webhooks.ts';
 import { sql } from 'drizzle-orm';
 
 /** Every service, built once by the composition root and shared by REST, GraphQL and tRPC. */
@@ -35,6 +36,7 @@ export async function createServices(db: Database, config: Config, box: SecretBo
     audit: new AuditService(db),
     metrics: new MetricsService(db),
     sessions: new SessionService(db, config.admin),
+    webhooks: new WebhookService(db, box, config),
   };
 }
 
