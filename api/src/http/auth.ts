@@ -9,14 +9,18 @@ import type { AuthenticatedAgent } from '../services/tokens.ts';
 export const SESSION_COOKIE = 'machineauth_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** `Basic` credentials (RFC 7617), or undefined when the header is absent or not Basic. */
-export function basicCredentials(req: IncomingMessage): { user: string; password: string } | undefined {
+/**
+ * `Basic` credentials (RFC 7617), or undefined when the header is absent or not Basic.
+ * `formEncoded` is for OAuth clients only (RFC 6749 §2.3.1 form-urlencodes both halves first);
+ * an administrator's password is taken as typed, so `+` and `%` in it stay themselves.
+ */
+export function basicCredentials(req: IncomingMessage, options: { formEncoded?: boolean } = {}): { user: string; password: string } | undefined {
   const header = req.headers.authorization;
   if (!header || !/^basic /i.test(header)) return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  // RFC 6749 §2.3.1: client credentials in Basic are form-urlencoded first.
+  if (!options.formEncoded) return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   const unescape = (s: string) => {
     try {
       return decodeURIComponent(s.replace(/\+/g, '%20'));

@@ -7,7 +7,7 @@ import type { Call } from '../route.ts';
  * the body (client_secret_post), never both.
  */
 export function clientCredentials(call: Call, body: { client_id?: string; client_secret?: string }): { clientId?: string; clientSecret?: string } {
-  const basic = basicCredentials(call.req);
+  const basic = basicCredentials(call.req, { formEncoded: true });
   if (call.req.headers.authorization && /^basic /i.test(call.req.headers.authorization) && !basic) throw new InvalidClient('malformed Basic credentials');
   if (basic) {
     if (body.client_secret !== undefined) throw new InvalidRequest('use one client authentication method: HTTP Basic or client_secret in the body, not both');
