@@ -38,11 +38,16 @@ export class UnsupportedGrantType extends AppError {
 export class UnsupportedTokenType extends AppError {
   constructor(description = 'token_type_hint must be access_token or refresh_token') { super('unsupported_token_type', 400, description); }
 }
-/** RFC 6750 §3.1: a missing, malformed, expired or revoked Bearer token. */
+/**
+ * RFC 6750 §3.1: a missing, malformed, expired or revoked Bearer token. When no token was sent
+ * at all, the challenge carries no error code (§3.1 says it SHOULD NOT).
+ */
 export class InvalidToken extends AppError {
-  constructor(description = 'the access token is missing, invalid, expired or revoked') {
+  constructor(description = 'the access token is missing, invalid, expired or revoked', options: { missing?: boolean } = {}) {
     super('invalid_token', 401, description, {
-      'www-authenticate': `Bearer realm="machineauth", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+      'www-authenticate': options.missing
+        ? 'Bearer realm="machineauth"'
+        : `Bearer realm="machineauth", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
     });
   }
 }

@@ -85,7 +85,7 @@ export async function authenticateAdmin(req: IncomingMessage, services: Services
 /** An agent's own access token (RFC 6750). */
 export async function authenticateAgent(req: IncomingMessage, services: Services, options: { allowInactive?: boolean } = {}): Promise<AuthenticatedAgent> {
   const token = bearerToken(req);
-  if (!token) throw new InvalidToken('a Bearer access token is required');
+  if (!token) throw new InvalidToken('a Bearer access token is required', { missing: !req.headers.authorization });
   return services.tokens.authenticate(token, options);
 }
 
