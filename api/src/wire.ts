@@ -71,7 +71,6 @@ export function apiKeyJson(k: ApiKeyRow) {
     // Whether the key works now: not revoked and not expired.
     is_active: k.isActive && !k.revokedAt && !(k.expiresAt && k.expiresAt.getTime() <= Date.now()),
     created_at: k.createdAt.toISOString(),
-    revoked_at: iso(k.revokedAt),
   };
 }
 
