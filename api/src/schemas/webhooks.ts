@@ -16,8 +16,9 @@ export const webhookUrl = z
   .url({ protocol: /^https?$/, error: 'url must be an http or https URL' })
   .max(2048)
   .refine((value) => {
-    const url = new URL(value);
-    return !url.username && !url.password;
+    // Runs even after the URL check failed, so it must not assume a parseable URL.
+    const url = URL.parse(value);
+    return !url || (!url.username && !url.password);
   }, 'url must not contain credentials');
 
 const eventList = z
