@@ -21,6 +21,8 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Par
   const raw = Buffer.concat(chunks).toString('utf8');
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (raw.trim() === '') return {};
+  // Sniffing is for clients that send no type at all; a type we cannot read is not "none".
+  if (type === '' && req.headers['content-type'] !== undefined) throw new UnsupportedMediaType();
   if (type === 'application/json' || type.endsWith('+json') || (type === '' && /^\s*[{[]/.test(raw))) {
     let value: unknown;
     try {

@@ -43,7 +43,10 @@ function toAppError(error: unknown, log: Logger, requestId: string): AppError {
   // Safety nets for races the services cannot pre-check (a row deleted between check and write).
   if (code === '23505') return new Conflict('the resource already exists');
   if (code === '23503') return new NotFound('a referenced resource no longer exists');
-  if (code === '22P02' || code === '22003' || code === '22007' || code === '22008') return new InvalidRequest('a value is malformed or out of range');
+  // 22021/22P05: a character Postgres cannot store (NUL); 54000: a value too big to index.
+  if (code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22021' || code === '22P05' || code === '54000') {
+    return new InvalidRequest('a value is malformed or out of range');
+  }
   log.error({ err: error, requestId }, 'unhandled error');
   return new ServerError();
 }
@@ -67,7 +70,9 @@ export function createHttpServer({ config, services, log, routes, mounts = [] }:
   const cors = new CorsPolicy(config.allowedOrigins, services.organizations);
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, requestId: string, ip: string, userAgent: string) {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The parser lets through absolute-form targets that are not URLs ("http://[").
+    const url = URL.parse(req.url ?? '/', 'http://localhost');
+    if (!url) throw new InvalidRequest('malformed request target');
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const corsHeaders = await cors.headersFor(req);
     // Set now so that error responses carry them too.
@@ -163,8 +168,10 @@ export function createHttpServer({ config, services, log, routes, mounts = [] }:
   // Malformed HTTP never reaches a handler; still answer in JSON.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const body = JSON.stringify({ error: 'invalid_request', error_description: 'malformed HTTP request' });
-    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: 'invalid_request', error_description: tooLarge ? 'request headers too large' : 'malformed HTTP request' });
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   return server;
 }

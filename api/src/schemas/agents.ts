@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { expiresIn, name, scopeList, uuid } from './common.ts';
+import { expiresIn, name, plainText, scopeList, uuid } from './common.ts';
 
 export const CreateAgentInput = z.strictObject({
   name,
@@ -26,7 +26,7 @@ export const RotateAgentInput = z.strictObject({ action: z.literal('rotate').opt
 export const AgentListQuery = z.object({
   organization_id: uuid.optional(),
   is_active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  search: z.string().max(200).optional(),
+  search: plainText.max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
 });
