@@ -51,9 +51,13 @@ export class InvalidToken extends AppError {
     });
   }
 }
+/**
+ * 401 for admin routes. `challenge: false` leaves out the Basic challenge where the caller used the
+ * dashboard's login or session: a browser would answer the challenge with a password prompt.
+ */
 export class Unauthorized extends AppError {
-  constructor(description = 'authentication required') {
-    super('unauthorized', 401, description, { 'www-authenticate': 'Basic realm="machineauth admin", charset="UTF-8"' });
+  constructor(description = 'authentication required', options: { challenge?: boolean } = {}) {
+    super('unauthorized', 401, description, options.challenge === false ? {} : { 'www-authenticate': 'Basic realm="machineauth admin", charset="UTF-8"' });
   }
 }
 export class Forbidden extends AppError {

@@ -1,4 +1,4 @@
-import { Navigate, Route, Router, useLocation, type RouteSectionProps } from '@solidjs/router';
+import { Navigate, Route, Router, useLocation, useSearchParams, type RouteSectionProps } from '@solidjs/router';
 import { Match, Switch } from 'solid-js';
 import { Shell } from './components/shell.tsx';
 import { Spinner, Toasts } from './components/ui.tsx';
@@ -15,6 +15,13 @@ import TokenToolsPage from './pages/token-tools.tsx';
 import WebhookDetailPage from './pages/webhook-detail.tsx';
 import WebhooksPage from './pages/webhooks.tsx';
 
+const BASE = '/dashboard';
+
+/** The router's location includes its base; links and redirects take paths below it. */
+function withinDashboard(pathname: string): string {
+  return pathname.startsWith(BASE) ? pathname.slice(BASE.length) || '/' : pathname;
+}
+
 /** Every page but the login needs a session; without one the visitor is sent to log in and brought back. */
 function RequireSession(props: RouteSectionProps) {
   const location = useLocation();
@@ -24,7 +31,7 @@ function RequireSession(props: RouteSectionProps) {
         <div class="splash"><Spinner /></div>
       </Match>
       <Match when={session() === null}>
-        <Navigate href={() => `/login?next=${encodeURIComponent(location.pathname + location.search)}`} />
+        <Navigate href={() => `/login?next=${encodeURIComponent(withinDashboard(location.pathname) + location.search)}`} />
       </Match>
       <Match when={session()}>
         <Shell>{props.children}</Shell>
@@ -34,14 +41,14 @@ function RequireSession(props: RouteSectionProps) {
 }
 
 function LoginGate() {
-  const location = useLocation();
+  const [params] = useSearchParams<{ next: string }>();
   return (
     <Switch>
       <Match when={session() === undefined}>
         <div class="splash"><Spinner /></div>
       </Match>
       <Match when={session()}>
-        <Navigate href={safeNext(new URLSearchParams(location.search).get('next') ?? undefined)} />
+        <Navigate href={safeNext(params.next)} />
       </Match>
       <Match when={session() === null}>
         <LoginPage />
@@ -61,7 +68,7 @@ function Root(props: RouteSectionProps) {
 
 export function App() {
   return (
-    <Router base="/dashboard" root={Root}>
+    <Router base={BASE} root={Root}>
       <Route path="/login" component={LoginGate} />
       <Route path="/" component={RequireSession}>
         <Route path="/" component={OverviewPage} />

@@ -72,10 +72,10 @@ export async function authenticateAdmin(req: IncomingMessage, services: Services
   const session = cookie(req, SESSION_COOKIE);
   if (session) {
     const found = await services.sessions.lookup(session);
-    if (!found) throw new Unauthorized('session expired; log in again');
+    if (!found) throw new Unauthorized('session expired; log in again', { challenge: false });
     if (!SAFE_METHODS.has(req.method ?? 'GET')) {
       const csrf = req.headers[CSRF_HEADER];
-      if (typeof csrf !== 'string' || !safeEqual(csrf, found.csrfToken)) throw new Unauthorized('missing or invalid CSRF token');
+      if (typeof csrf !== 'string' || !safeEqual(csrf, found.csrfToken)) throw new Unauthorized('missing or invalid CSRF token', { challenge: false });
     }
     return { kind: 'admin', email: found.email };
   }

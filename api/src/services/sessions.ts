@@ -14,7 +14,7 @@ export class SessionService {
   async login(email: string, password: string): Promise<{ token: string; csrfToken: string; email: string; expiresAt: Date }> {
     const emailOk = safeEqual(email, this.admin.email);
     const passwordOk = safeEqual(password, this.admin.password);
-    if (!emailOk || !passwordOk) throw new Unauthorized('invalid email or password');
+    if (!emailOk || !passwordOk) throw new Unauthorized('invalid email or password', { challenge: false });
     const token = randomSecret();
     const csrfToken = randomSecret();
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);

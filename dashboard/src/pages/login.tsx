@@ -1,4 +1,3 @@
-import { useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
 import { describeError } from '../lib/http.ts';
 import { expired, login } from '../lib/session.ts';
@@ -9,8 +8,6 @@ export function safeNext(next: string | undefined): string {
 }
 
 export default function LoginPage() {
-  const [params] = useSearchParams<{ next: string }>();
-  const navigate = useNavigate();
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
   const [error, setError] = createSignal('');
@@ -21,8 +18,8 @@ export default function LoginPage() {
     setBusy(true);
     setError('');
     try {
+      // The login route's gate takes the visitor on once the session is set.
       await login(email().trim(), password());
-      navigate(safeNext(params.next), { replace: true });
     } catch (err) {
       setError(describeError(err));
       setPassword('');
