@@ -63,6 +63,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
           await services.tokens.drain();
           await stopExtras();
           await worker.stop();
+          if (embedded) await untilOnlyOurConnectionsRemain(client);
           await client.end({ timeout: 5 });
           await embedded?.stop();
         })()),
@@ -78,4 +79,19 @@ async function assemble(config: Config, services: Services, log: Logger, databas
   const routes = allRoutes(services);
   const mounts = await allMounts({ config, services, log, databaseUrl });
   return { routes, mounts: mounts.mounts, stop: mounts.stop };
+}
+
+/**
+ * graphile-worker ends its pg pool without waiting for it. Stopping the embedded server while one
+ * of those connections is still closing makes pg emit an 'error' nobody listens to any more, which
+ * crashes the process mid-shutdown; so wait (briefly) until only our own connections are left.
+ */
+async function untilOnlyOurConnectionsRemain(client: ReturnType<typeof connect>['client']) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const [{ others }] = await client<{ others: number }[]>`
+      select count(*)::int as others from pg_stat_activity
+      where datname = current_database() and backend_type = 'client backend' and application_name <> 'machineauth'`;
+    if (others === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
