@@ -7,6 +7,7 @@ import { revokeRoutes } from './oauth/revoke.ts';
 import { tokenRoutes } from './oauth/token.ts';
 import { dashboardMount } from './dashboard.ts';
 import { agentRoutes } from './rest/agents.ts';
+import { openApiRoutes } from './rest/openapi.ts';
 import { organizationRoutes } from './rest/organizations.ts';
 import { selfServiceRoutes } from './rest/self-service.ts';
 import { systemRoutes } from './rest/system.ts';
@@ -18,6 +19,7 @@ import { trpcMount } from '../trpc/mount.ts';
 export function allRoutes(services: Services): Route[] {
   return [
     ...systemRoutes(services.db),
+    ...openApiRoutes,
     ...discoveryRoutes,
     ...tokenRoutes,
     ...introspectRoutes,

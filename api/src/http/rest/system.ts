@@ -8,7 +8,7 @@ import type { Database } from '../../db/index.ts';
 
 export const VERSION = '1.0.0';
 
-const LoginInput = z.strictObject({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) });
+export const LoginInput = z.strictObject({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) });
 
 /** Service info, health, metrics, signing-key administration and the dashboard's session. */
 export function systemRoutes(db: Database): Route[] {

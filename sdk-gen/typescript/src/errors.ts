@@ -1,0 +1,58 @@
+export interface MachineAuthErrorOptions {
+  /** The HTTP status, when the error came from a response. */
+  status?: number;
+  /** A finer reason (token verification: `expired`, `audience`…; webhooks: `bad_signature`…). */
+  reason?: string;
+  cause?: unknown;
+}
+
+/**
+ * Every error the SDK throws. `code` is the server's `error` (RFC 6749 style) or one of the
+ * SDK's own (`connection_error`, `configuration_error`, `insufficient_scope`,
+ * `invalid_signature`); `description` is the server's `error_description`.
+ */
+export class MachineAuthError extends Error {
+  readonly code: string;
+  readonly description: string;
+  readonly status?: number;
+  readonly reason?: string;
+
+  constructor(code: string, description: string, options: MachineAuthErrorOptions = {}) {
+    super(`${code}: ${description}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.description = description;
+    this.status = options.status;
+    this.reason = options.reason;
+  }
+}
+
+/** The server could not be reached, or did not answer in time. */
+export class MachineAuthConnectionError extends MachineAuthError {
+  constructor(description: string, options: MachineAuthErrorOptions = {}) {
+    super('connection_error', description, options);
+  }
+}
+
+/** The client lacks what an operation needs (e.g. admin credentials for an admin operation). */
+export class MachineAuthConfigurationError extends MachineAuthError {
+  constructor(description: string) {
+    super('configuration_error', description);
+  }
+}
+
+/** RFC 6750 §3.1: the token is valid but lacks a required scope. */
+export class InsufficientScopeError extends MachineAuthError {
+  readonly missingScopes: string[];
+  constructor(missingScopes: string[]) {
+    super('insufficient_scope', `the token lacks scope ${missingScopes.join(' ')}`, { status: 403 });
+    this.missingScopes = missingScopes;
+  }
+}
+
+/** A webhook delivery whose signature or timestamp does not check out. */
+export class WebhookSignatureError extends MachineAuthError {
+  constructor(reason: 'missing_header' | 'bad_signature' | 'stale_timestamp', description: string) {
+    super('invalid_signature', description, { reason });
+  }
+}
