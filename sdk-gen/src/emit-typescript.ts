@@ -128,7 +128,7 @@ function methodOf(op: Operation): string {
     `\`${op.method} ${op.path}\` · auth: ${op.auth}`,
     ...pathArgs.map((p) => `@param ${p.arg} ${p.description ?? ''}`.trim()),
   ], '  ');
-  return `${doc}  ${op.id}(${args.join(', ')}): Promise<${result}> {\n    return this.send<${result}>({ ${fields.join(', ')} });\n  }\n`;
+  return `${doc}  async ${op.id}(${args.join(', ')}): Promise<${result}> {\n    return this.send<${result}>({ ${fields.join(', ')} });\n  }\n`;
 }
 
 function operationsFile(model: Model): string {

@@ -61,11 +61,18 @@ class TokenManager:
                 return current.token
             return self._obtain(key, scope, current).token
 
-    def invalidate(self, access_token: str) -> None:
-        """Forgets a token the server refused, unless a newer one already replaced it."""
-        for key, cached in list(self._cache.items()):
-            if cached.token.access_token == access_token:
-                self._cache.pop(key, None)
+    def replace(self, refused: str, scope: str | None = None) -> TokenResponse:
+        """A replacement for a token the server refused (revoked, say): renewed once however many
+        callers saw it refused. If no new token can be had, the cached one stays (a deactivated
+        agent's token may still reactivate it)."""
+        cached = self._cache.get(scope_key(scope))
+        if cached is not None and cached.token.access_token != refused and self._clock() < cached.refresh_at:
+            return cached.token
+        with self._lock_for(scope_key(scope)):
+            current = self._cache.get(scope_key(scope))
+            if current is not None and current.token.access_token != refused and self._clock() < current.refresh_at:
+                return current.token
+            return self._obtain(scope_key(scope), scope, current).token
 
     def clear(self) -> None:
         self._cache.clear()

@@ -109,9 +109,8 @@ class MachineAuthClient(Operations):
             return self._transport.send(request, {"Authorization": f"Bearer {token.access_token}"})
         except InvalidTokenError as refused:
             # A token the server refuses (revoked, say) is replaced once.
-            self.tokens.invalidate(token.access_token)
             try:
-                fresh = self.tokens.get(self._scope)
+                fresh = self.tokens.replace(token.access_token, self._scope)
             except Exception:
                 raise refused from None  # no new token either: the original refusal says why
             return self._transport.send(request, {"Authorization": f"Bearer {fresh.access_token}"})

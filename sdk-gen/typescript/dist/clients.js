@@ -87,10 +87,9 @@ export class MachineAuthClient extends MachineAuthOperations {
         catch (error) {
             if (!(error instanceof InvalidTokenError))
                 throw error;
-            this.tokens.invalidate(token.access_token);
             let fresh;
             try {
-                fresh = await this.tokens.get({ scope: this.scope });
+                fresh = await this.tokens.replace(token.access_token, this.scope);
             }
             catch {
                 // No new token either (agent deactivated or deleted): the original refusal says why.

@@ -32,8 +32,12 @@ export declare class TokenManager {
         scope?: string;
         forceRefresh?: boolean;
     }): Promise<TokenResponse>;
-    /** Forgets a token the server refused (revoked, say), unless a newer one already replaced it. */
-    invalidate(accessToken: string): void;
+    /**
+     * A replacement for a token the server refused (revoked, say): renewed once however many
+     * callers saw it refused. If no new token can be had, the cached one stays (a deactivated
+     * agent's token may still reactivate it).
+     */
+    replace(refused: string, scope?: string): Promise<TokenResponse>;
     clear(): void;
     private obtain;
 }

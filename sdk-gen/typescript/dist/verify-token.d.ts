@@ -32,8 +32,10 @@ export interface VerifyTokenOptions {
     /** Accepted signature algorithms (default RS256, ES256, EdDSA). */
     algorithms?: string[];
     /**
-     * After fetching the key set, how long an unknown `kid` waits before it may trigger another
-     * fetch (milliseconds, default 30 000): a forged kid cannot make every request refetch.
+     * After a fetch of the key set, how long before an unknown `kid` may trigger another one
+     * (milliseconds, default 1000): forged kids cannot make every request refetch. A token whose
+     * kid is unknown during the cooldown waits for it to end and is checked once more, so a
+     * signing-key rotation on the server never fails a genuine token.
      */
     jwksCooldownMs?: number;
 }

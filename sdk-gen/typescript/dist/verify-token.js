@@ -2,6 +2,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { InsufficientScopeError, MachineAuthConfigurationError, MachineAuthError } from './errors.js';
 import { InvalidTokenError, TemporarilyUnavailableError } from './generated/errors.js';
 const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+const DEFAULT_COOLDOWN_MS = 1000;
 /** One remote key set per URL and cooldown, shared by every verifier: fetched once, refetched on an unknown kid. */
 const keySets = new Map();
 function keySetFor(options) {
@@ -10,7 +11,7 @@ function keySetFor(options) {
     const url = options.jwksUrl ? new URL(options.jwksUrl) : base ? new URL(`${base.replace(/\/+$/, '')}/.well-known/jwks.json`) : undefined;
     if (!url)
         throw new MachineAuthConfigurationError('verifyToken needs jwksUrl, baseUrl or issuer');
-    const cooldown = options.jwksCooldownMs ?? 30_000;
+    const cooldown = options.jwksCooldownMs ?? DEFAULT_COOLDOWN_MS;
     const key = `${url.href} ${cooldown}`;
     let keySet = keySets.get(key);
     if (!keySet) {
@@ -60,19 +61,29 @@ export function createTokenVerifier(options) {
         if (typeof token !== 'string' || token.split('.').length !== 3) {
             throw new InvalidTokenError('the token is not a JWT', { status: 401, reason: 'malformed' });
         }
+        const verify = async () => (await jwtVerify(token, keySet, {
+            issuer: options.issuer,
+            audience: options.audience,
+            algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+            clockTolerance: options.clockToleranceSeconds ?? 0,
+            requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        })).payload;
         let claims;
         try {
-            const result = await jwtVerify(token, keySet, {
-                issuer: options.issuer,
-                audience: options.audience,
-                algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
-                clockTolerance: options.clockToleranceSeconds ?? 0,
-                requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-            });
-            claims = result.payload;
+            claims = await verify();
         }
         catch (error) {
-            throw asMachineAuthError(error);
+            if (error?.code !== 'ERR_JWKS_NO_MATCHING_KEY' || !keySet.coolingDown)
+                throw asMachineAuthError(error);
+            // A kid met within the cooldown (a key rotated in just now, or a forgery): check once more after it.
+            while (keySet.coolingDown)
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            try {
+                claims = await verify();
+            }
+            catch (retryError) {
+                throw asMachineAuthError(retryError);
+            }
         }
         const granted = new Set(Array.isArray(claims.scope) ? claims.scope : typeof claims.scope === 'string' ? claims.scope.split(' ') : []);
         const missing = required.filter((scope) => !granted.has(scope));

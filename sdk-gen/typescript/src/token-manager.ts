@@ -55,11 +55,15 @@ export class TokenManager {
     return (await flight).token;
   }
 
-  /** Forgets a token the server refused (revoked, say), unless a newer one already replaced it. */
-  invalidate(accessToken: string): void {
-    for (const [key, cached] of this.cache) {
-      if (cached.token.access_token === accessToken) this.cache.delete(key);
-    }
+  /**
+   * A replacement for a token the server refused (revoked, say): renewed once however many
+   * callers saw it refused. If no new token can be had, the cached one stays (a deactivated
+   * agent's token may still reactivate it).
+   */
+  async replace(refused: string, scope?: string): Promise<TokenResponse> {
+    const cached = this.cache.get(scopeKey(scope));
+    if (cached && cached.token.access_token !== refused && this.now() < cached.refreshAt) return cached.token;
+    return this.get({ scope, forceRefresh: true });
   }
 
   clear(): void {

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { InsufficientScopeError, MachineAuthConfigurationError, MachineAuthError } from './errors.ts';
 import { InvalidTokenError, TemporarilyUnavailableError } from './generated/errors.ts';
 
@@ -37,8 +37,10 @@ export interface VerifyTokenOptions {
   /** Accepted signature algorithms (default RS256, ES256, EdDSA). */
   algorithms?: string[];
   /**
-   * After fetching the key set, how long an unknown `kid` waits before it may trigger another
-   * fetch (milliseconds, default 30 000): a forged kid cannot make every request refetch.
+   * After a fetch of the key set, how long before an unknown `kid` may trigger another one
+   * (milliseconds, default 1000): forged kids cannot make every request refetch. A token whose
+   * kid is unknown during the cooldown waits for it to end and is checked once more, so a
+   * signing-key rotation on the server never fails a genuine token.
    */
   jwksCooldownMs?: number;
 }
@@ -46,16 +48,19 @@ export interface VerifyTokenOptions {
 export type TokenVerifier = (token: string) => Promise<AccessTokenClaims>;
 
 const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+const DEFAULT_COOLDOWN_MS = 1000;
+
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 
 /** One remote key set per URL and cooldown, shared by every verifier: fetched once, refetched on an unknown kid. */
-const keySets = new Map<string, JWTVerifyGetKey>();
+const keySets = new Map<string, RemoteKeySet>();
 
-function keySetFor(options: VerifyTokenOptions): JWTVerifyGetKey {
+function keySetFor(options: VerifyTokenOptions): RemoteKeySet {
   const issuer = Array.isArray(options.issuer) ? options.issuer[0] : options.issuer;
   const base = options.baseUrl ?? issuer;
   const url = options.jwksUrl ? new URL(options.jwksUrl) : base ? new URL(`${base.replace(/\/+$/, '')}/.well-known/jwks.json`) : undefined;
   if (!url) throw new MachineAuthConfigurationError('verifyToken needs jwksUrl, baseUrl or issuer');
-  const cooldown = options.jwksCooldownMs ?? 30_000;
+  const cooldown = options.jwksCooldownMs ?? DEFAULT_COOLDOWN_MS;
   const key = `${url.href} ${cooldown}`;
   let keySet = keySets.get(key);
   if (!keySet) {
@@ -107,18 +112,25 @@ export function createTokenVerifier(options: VerifyTokenOptions): TokenVerifier 
     if (typeof token !== 'string' || token.split('.').length !== 3) {
       throw new InvalidTokenError('the token is not a JWT', { status: 401, reason: 'malformed' });
     }
+    const verify = async () => (await jwtVerify(token, keySet, {
+      issuer: options.issuer,
+      audience: options.audience,
+      algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      clockTolerance: options.clockToleranceSeconds ?? 0,
+      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+    })).payload as AccessTokenClaims;
     let claims: AccessTokenClaims;
     try {
-      const result = await jwtVerify(token, keySet, {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
-        clockTolerance: options.clockToleranceSeconds ?? 0,
-        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-      });
-      claims = result.payload as AccessTokenClaims;
+      claims = await verify();
     } catch (error) {
-      throw asMachineAuthError(error);
+      if ((error as { code?: string })?.code !== 'ERR_JWKS_NO_MATCHING_KEY' || !keySet.coolingDown) throw asMachineAuthError(error);
+      // A kid met within the cooldown (a key rotated in just now, or a forgery): check once more after it.
+      while (keySet.coolingDown) await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        claims = await verify();
+      } catch (retryError) {
+        throw asMachineAuthError(retryError);
+      }
     }
     const granted = new Set(Array.isArray(claims.scope) ? claims.scope : typeof claims.scope === 'string' ? (claims.scope as string).split(' ') : []);
     const missing = required.filter((scope) => !granted.has(scope));

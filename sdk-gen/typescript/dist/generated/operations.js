@@ -7,7 +7,7 @@ export class MachineAuthOperations {
      *
      * `GET /` · auth: none
      */
-    getServiceInfo() {
+    async getServiceInfo() {
         return this.send({ operationId: 'getServiceInfo', method: 'GET', path: '/', auth: 'none' });
     }
     /**
@@ -15,7 +15,7 @@ export class MachineAuthOperations {
      *
      * `GET /health` · auth: none
      */
-    getHealth() {
+    async getHealth() {
         return this.send({ operationId: 'getHealth', method: 'GET', path: '/health', auth: 'none' });
     }
     /**
@@ -23,7 +23,7 @@ export class MachineAuthOperations {
      *
      * `GET /health/ready` · auth: none
      */
-    getReadiness() {
+    async getReadiness() {
         return this.send({ operationId: 'getReadiness', method: 'GET', path: '/health/ready', auth: 'none' });
     }
     /**
@@ -33,7 +33,7 @@ export class MachineAuthOperations {
      *
      * `GET /metrics` · auth: none
      */
-    getMetrics() {
+    async getMetrics() {
         return this.send({ operationId: 'getMetrics', method: 'GET', path: '/metrics', auth: 'none' });
     }
     /**
@@ -41,7 +41,7 @@ export class MachineAuthOperations {
      *
      * `GET /openapi.json` · auth: none
      */
-    getOpenApiDocument() {
+    async getOpenApiDocument() {
         return this.send({ operationId: 'getOpenApiDocument', method: 'GET', path: '/openapi.json', auth: 'none' });
     }
     /**
@@ -51,7 +51,7 @@ export class MachineAuthOperations {
      *
      * `GET /.well-known/jwks.json` · auth: none
      */
-    getJwks() {
+    async getJwks() {
         return this.send({ operationId: 'getJwks', method: 'GET', path: '/.well-known/jwks.json', auth: 'none' });
     }
     /**
@@ -59,7 +59,7 @@ export class MachineAuthOperations {
      *
      * `GET /.well-known/oauth-authorization-server` · auth: none
      */
-    getServerMetadata() {
+    async getServerMetadata() {
         return this.send({ operationId: 'getServerMetadata', method: 'GET', path: '/.well-known/oauth-authorization-server', auth: 'none' });
     }
     /**
@@ -69,7 +69,7 @@ export class MachineAuthOperations {
      *
      * `POST /oauth/token` · auth: client
      */
-    requestToken(body) {
+    async requestToken(body) {
         return this.send({ operationId: 'requestToken', method: 'POST', path: '/oauth/token', auth: 'client', body, form: true });
     }
     /**
@@ -79,7 +79,7 @@ export class MachineAuthOperations {
      *
      * `POST /oauth/refresh` · auth: client
      */
-    refresh(body) {
+    async refresh(body) {
         return this.send({ operationId: 'refresh', method: 'POST', path: '/oauth/refresh', auth: 'client', body, form: true });
     }
     /**
@@ -87,7 +87,7 @@ export class MachineAuthOperations {
      *
      * `POST /oauth/introspect` · auth: none
      */
-    introspect(body) {
+    async introspect(body) {
         return this.send({ operationId: 'introspect', method: 'POST', path: '/oauth/introspect', auth: 'none', body, form: true });
     }
     /**
@@ -97,7 +97,7 @@ export class MachineAuthOperations {
      *
      * `POST /oauth/revoke` · auth: none
      */
-    revoke(body) {
+    async revoke(body) {
         return this.send({ operationId: 'revoke', method: 'POST', path: '/oauth/revoke', auth: 'none', body, form: true });
     }
     /**
@@ -105,7 +105,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/agents/me` · auth: agent
      */
-    getMe() {
+    async getMe() {
         return this.send({ operationId: 'getMe', method: 'GET', path: '/api/agents/me', auth: 'agent' });
     }
     /**
@@ -113,7 +113,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/agents/me/usage` · auth: agent
      */
-    getUsage() {
+    async getUsage() {
         return this.send({ operationId: 'getUsage', method: 'GET', path: '/api/agents/me/usage', auth: 'agent' });
     }
     /**
@@ -123,7 +123,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/agents/me/rotate` · auth: agent
      */
-    rotate() {
+    async rotate() {
         return this.send({ operationId: 'rotate', method: 'POST', path: '/api/agents/me/rotate', auth: 'agent' });
     }
     /**
@@ -131,7 +131,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/agents/me/deactivate` · auth: agent
      */
-    deactivate() {
+    async deactivate() {
         return this.send({ operationId: 'deactivate', method: 'POST', path: '/api/agents/me/deactivate', auth: 'agent' });
     }
     /**
@@ -141,7 +141,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/agents/me/reactivate` · auth: agent
      */
-    reactivate() {
+    async reactivate() {
         return this.send({ operationId: 'reactivate', method: 'POST', path: '/api/agents/me/reactivate', auth: 'agent' });
     }
     /**
@@ -149,7 +149,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/agents/me/delete` · auth: agent
      */
-    deleteSelf() {
+    async deleteSelf() {
         return this.send({ operationId: 'deleteSelf', method: 'POST', path: '/api/agents/me/delete', auth: 'agent' });
     }
     /**
@@ -159,7 +159,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/verify` · auth: bearer
      */
-    verify() {
+    async verify() {
         return this.send({ operationId: 'verify', method: 'GET', path: '/api/verify', auth: 'bearer' });
     }
     /**
@@ -169,7 +169,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/agents` · auth: admin
      */
-    listAgents(query = {}) {
+    async listAgents(query = {}) {
         return this.send({ operationId: 'listAgents', method: 'GET', path: '/api/agents', auth: 'admin', query });
     }
     /**
@@ -179,7 +179,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/agents` · auth: admin
      */
-    createAgent(body) {
+    async createAgent(body) {
         return this.send({ operationId: 'createAgent', method: 'POST', path: '/api/agents', auth: 'admin', body });
     }
     /**
@@ -189,7 +189,7 @@ export class MachineAuthOperations {
      *
      * @param agentId the agent's UUID
      */
-    getAgent(agentId) {
+    async getAgent(agentId) {
         return this.send({ operationId: 'getAgent', method: 'GET', path: `/api/agents/${pathSegment(agentId, 'agentId')}`, auth: 'admin' });
     }
     /**
@@ -199,7 +199,7 @@ export class MachineAuthOperations {
      *
      * @param agentId the agent's UUID
      */
-    updateAgent(agentId, body = {}) {
+    async updateAgent(agentId, body = {}) {
         return this.send({ operationId: 'updateAgent', method: 'PUT', path: `/api/agents/${pathSegment(agentId, 'agentId')}`, auth: 'admin', body });
     }
     /**
@@ -209,7 +209,7 @@ export class MachineAuthOperations {
      *
      * @param agentId the agent's UUID
      */
-    deleteAgent(agentId) {
+    async deleteAgent(agentId) {
         return this.send({ operationId: 'deleteAgent', method: 'DELETE', path: `/api/agents/${pathSegment(agentId, 'agentId')}`, auth: 'admin' });
     }
     /**
@@ -221,7 +221,7 @@ export class MachineAuthOperations {
      *
      * @param agentId the agent's UUID
      */
-    rotateAgent(agentId, body = {}) {
+    async rotateAgent(agentId, body = {}) {
         return this.send({ operationId: 'rotateAgent', method: 'POST', path: `/api/agents/${pathSegment(agentId, 'agentId')}/rotate`, auth: 'admin', body });
     }
     /**
@@ -231,7 +231,7 @@ export class MachineAuthOperations {
      *
      * @param agentId the agent's UUID
      */
-    deactivateAgent(agentId) {
+    async deactivateAgent(agentId) {
         return this.send({ operationId: 'deactivateAgent', method: 'POST', path: `/api/agents/${pathSegment(agentId, 'agentId')}/deactivate`, auth: 'admin' });
     }
     /**
@@ -241,7 +241,7 @@ export class MachineAuthOperations {
      *
      * @param agentId the agent's UUID
      */
-    activateAgent(agentId) {
+    async activateAgent(agentId) {
         return this.send({ operationId: 'activateAgent', method: 'POST', path: `/api/agents/${pathSegment(agentId, 'agentId')}/activate`, auth: 'admin' });
     }
     /**
@@ -251,7 +251,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/organizations` · auth: admin
      */
-    listOrganizations() {
+    async listOrganizations() {
         return this.send({ operationId: 'listOrganizations', method: 'GET', path: '/api/organizations', auth: 'admin' });
     }
     /**
@@ -259,7 +259,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/organizations` · auth: admin
      */
-    createOrganization(body) {
+    async createOrganization(body) {
         return this.send({ operationId: 'createOrganization', method: 'POST', path: '/api/organizations', auth: 'admin', body });
     }
     /**
@@ -269,7 +269,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    getOrganization(orgId) {
+    async getOrganization(orgId) {
         return this.send({ operationId: 'getOrganization', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}`, auth: 'admin' });
     }
     /**
@@ -279,7 +279,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    updateOrganization(orgId, body = {}) {
+    async updateOrganization(orgId, body = {}) {
         return this.send({ operationId: 'updateOrganization', method: 'PUT', path: `/api/organizations/${pathSegment(orgId, 'orgId')}`, auth: 'admin', body });
     }
     /**
@@ -289,7 +289,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    deleteOrganization(orgId) {
+    async deleteOrganization(orgId) {
         return this.send({ operationId: 'deleteOrganization', method: 'DELETE', path: `/api/organizations/${pathSegment(orgId, 'orgId')}`, auth: 'admin' });
     }
     /**
@@ -299,7 +299,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    listOrganizationAgents(orgId) {
+    async listOrganizationAgents(orgId) {
         return this.send({ operationId: 'listOrganizationAgents', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/agents`, auth: 'admin' });
     }
     /**
@@ -311,7 +311,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    createOrganizationAgent(orgId, body) {
+    async createOrganizationAgent(orgId, body) {
         return this.send({ operationId: 'createOrganizationAgent', method: 'POST', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/agents`, auth: 'admin', body });
     }
     /**
@@ -321,7 +321,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    listTeams(orgId) {
+    async listTeams(orgId) {
         return this.send({ operationId: 'listTeams', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams`, auth: 'admin' });
     }
     /**
@@ -331,7 +331,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    createTeam(orgId, body) {
+    async createTeam(orgId, body) {
         return this.send({ operationId: 'createTeam', method: 'POST', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams`, auth: 'admin', body });
     }
     /**
@@ -343,7 +343,7 @@ export class MachineAuthOperations {
      *
      * @param teamId the team's UUID
      */
-    getTeam(orgId, teamId) {
+    async getTeam(orgId, teamId) {
         return this.send({ operationId: 'getTeam', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams/${pathSegment(teamId, 'teamId')}`, auth: 'admin' });
     }
     /**
@@ -355,7 +355,7 @@ export class MachineAuthOperations {
      *
      * @param teamId the team's UUID
      */
-    updateTeam(orgId, teamId, body = {}) {
+    async updateTeam(orgId, teamId, body = {}) {
         return this.send({ operationId: 'updateTeam', method: 'PUT', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams/${pathSegment(teamId, 'teamId')}`, auth: 'admin', body });
     }
     /**
@@ -367,7 +367,7 @@ export class MachineAuthOperations {
      *
      * @param teamId the team's UUID
      */
-    deleteTeam(orgId, teamId) {
+    async deleteTeam(orgId, teamId) {
         return this.send({ operationId: 'deleteTeam', method: 'DELETE', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams/${pathSegment(teamId, 'teamId')}`, auth: 'admin' });
     }
     /**
@@ -377,7 +377,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    listApiKeys(orgId) {
+    async listApiKeys(orgId) {
         return this.send({ operationId: 'listApiKeys', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/api-keys`, auth: 'admin' });
     }
     /**
@@ -389,7 +389,7 @@ export class MachineAuthOperations {
      *
      * @param orgId the organization's UUID
      */
-    createApiKey(orgId, body) {
+    async createApiKey(orgId, body) {
         return this.send({ operationId: 'createApiKey', method: 'POST', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/api-keys`, auth: 'admin', body });
     }
     /**
@@ -401,7 +401,7 @@ export class MachineAuthOperations {
      *
      * @param keyId the API key's UUID
      */
-    revokeApiKey(orgId, keyId) {
+    async revokeApiKey(orgId, keyId) {
         return this.send({ operationId: 'revokeApiKey', method: 'DELETE', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/api-keys/${pathSegment(keyId, 'keyId')}`, auth: 'admin' });
     }
     /**
@@ -411,7 +411,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/admin/keys` · auth: admin
      */
-    listSigningKeys() {
+    async listSigningKeys() {
         return this.send({ operationId: 'listSigningKeys', method: 'GET', path: '/api/admin/keys', auth: 'admin' });
     }
     /**
@@ -421,7 +421,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/admin/keys/rotate` · auth: admin
      */
-    rotateSigningKey() {
+    async rotateSigningKey() {
         return this.send({ operationId: 'rotateSigningKey', method: 'POST', path: '/api/admin/keys/rotate', auth: 'admin' });
     }
     /**
@@ -431,7 +431,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/webhooks` · auth: admin
      */
-    listWebhooks(query = {}) {
+    async listWebhooks(query = {}) {
         return this.send({ operationId: 'listWebhooks', method: 'GET', path: '/api/webhooks', auth: 'admin', query });
     }
     /**
@@ -441,7 +441,7 @@ export class MachineAuthOperations {
      *
      * `POST /api/webhooks` · auth: admin
      */
-    createWebhook(body) {
+    async createWebhook(body) {
         return this.send({ operationId: 'createWebhook', method: 'POST', path: '/api/webhooks', auth: 'admin', body });
     }
     /**
@@ -451,7 +451,7 @@ export class MachineAuthOperations {
      *
      * @param webhookId the webhook's UUID
      */
-    getWebhook(webhookId) {
+    async getWebhook(webhookId) {
         return this.send({ operationId: 'getWebhook', method: 'GET', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}`, auth: 'admin' });
     }
     /**
@@ -461,7 +461,7 @@ export class MachineAuthOperations {
      *
      * @param webhookId the webhook's UUID
      */
-    updateWebhook(webhookId, body = {}) {
+    async updateWebhook(webhookId, body = {}) {
         return this.send({ operationId: 'updateWebhook', method: 'PUT', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}`, auth: 'admin', body });
     }
     /**
@@ -471,7 +471,7 @@ export class MachineAuthOperations {
      *
      * @param webhookId the webhook's UUID
      */
-    deleteWebhook(webhookId) {
+    async deleteWebhook(webhookId) {
         return this.send({ operationId: 'deleteWebhook', method: 'DELETE', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}`, auth: 'admin' });
     }
     /**
@@ -481,7 +481,7 @@ export class MachineAuthOperations {
      *
      * @param webhookId the webhook's UUID
      */
-    testWebhook(webhookId, body = {}) {
+    async testWebhook(webhookId, body = {}) {
         return this.send({ operationId: 'testWebhook', method: 'POST', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}/test`, auth: 'admin', body });
     }
     /**
@@ -491,7 +491,7 @@ export class MachineAuthOperations {
      *
      * @param webhookId the webhook's UUID
      */
-    listWebhookDeliveries(webhookId, query = {}) {
+    async listWebhookDeliveries(webhookId, query = {}) {
         return this.send({ operationId: 'listWebhookDeliveries', method: 'GET', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}/deliveries`, auth: 'admin', query });
     }
     /**
@@ -503,7 +503,7 @@ export class MachineAuthOperations {
      *
      * @param deliveryId the delivery's UUID
      */
-    getWebhookDelivery(webhookId, deliveryId) {
+    async getWebhookDelivery(webhookId, deliveryId) {
         return this.send({ operationId: 'getWebhookDelivery', method: 'GET', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}/deliveries/${pathSegment(deliveryId, 'deliveryId')}`, auth: 'admin' });
     }
     /**
@@ -511,7 +511,7 @@ export class MachineAuthOperations {
      *
      * `GET /api/webhook-events` · auth: admin
      */
-    listWebhookEvents() {
+    async listWebhookEvents() {
         return this.send({ operationId: 'listWebhookEvents', method: 'GET', path: '/api/webhook-events', auth: 'admin' });
     }
 }

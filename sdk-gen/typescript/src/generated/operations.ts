@@ -12,7 +12,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /` · auth: none
    */
-  getServiceInfo(): Promise<T.ServiceInfo> {
+  async getServiceInfo(): Promise<T.ServiceInfo> {
     return this.send<T.ServiceInfo>({ operationId: 'getServiceInfo', method: 'GET', path: '/', auth: 'none' });
   }
 
@@ -21,7 +21,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /health` · auth: none
    */
-  getHealth(): Promise<T.Health> {
+  async getHealth(): Promise<T.Health> {
     return this.send<T.Health>({ operationId: 'getHealth', method: 'GET', path: '/health', auth: 'none' });
   }
 
@@ -30,7 +30,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /health/ready` · auth: none
    */
-  getReadiness(): Promise<T.Readiness> {
+  async getReadiness(): Promise<T.Readiness> {
     return this.send<T.Readiness>({ operationId: 'getReadiness', method: 'GET', path: '/health/ready', auth: 'none' });
   }
 
@@ -41,7 +41,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /metrics` · auth: none
    */
-  getMetrics(): Promise<T.Metrics> {
+  async getMetrics(): Promise<T.Metrics> {
     return this.send<T.Metrics>({ operationId: 'getMetrics', method: 'GET', path: '/metrics', auth: 'none' });
   }
 
@@ -50,7 +50,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /openapi.json` · auth: none
    */
-  getOpenApiDocument(): Promise<T.OpenApiDocument> {
+  async getOpenApiDocument(): Promise<T.OpenApiDocument> {
     return this.send<T.OpenApiDocument>({ operationId: 'getOpenApiDocument', method: 'GET', path: '/openapi.json', auth: 'none' });
   }
 
@@ -61,7 +61,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /.well-known/jwks.json` · auth: none
    */
-  getJwks(): Promise<T.Jwks> {
+  async getJwks(): Promise<T.Jwks> {
     return this.send<T.Jwks>({ operationId: 'getJwks', method: 'GET', path: '/.well-known/jwks.json', auth: 'none' });
   }
 
@@ -70,7 +70,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /.well-known/oauth-authorization-server` · auth: none
    */
-  getServerMetadata(): Promise<T.ServerMetadata> {
+  async getServerMetadata(): Promise<T.ServerMetadata> {
     return this.send<T.ServerMetadata>({ operationId: 'getServerMetadata', method: 'GET', path: '/.well-known/oauth-authorization-server', auth: 'none' });
   }
 
@@ -81,7 +81,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /oauth/token` · auth: client
    */
-  requestToken(body: T.TokenRequest): Promise<T.TokenResponse> {
+  async requestToken(body: T.TokenRequest): Promise<T.TokenResponse> {
     return this.send<T.TokenResponse>({ operationId: 'requestToken', method: 'POST', path: '/oauth/token', auth: 'client', body, form: true });
   }
 
@@ -92,7 +92,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /oauth/refresh` · auth: client
    */
-  refresh(body: T.RefreshRequest): Promise<T.TokenResponse> {
+  async refresh(body: T.RefreshRequest): Promise<T.TokenResponse> {
     return this.send<T.TokenResponse>({ operationId: 'refresh', method: 'POST', path: '/oauth/refresh', auth: 'client', body, form: true });
   }
 
@@ -101,7 +101,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /oauth/introspect` · auth: none
    */
-  introspect(body: T.TokenHintRequest): Promise<T.Introspection> {
+  async introspect(body: T.TokenHintRequest): Promise<T.Introspection> {
     return this.send<T.Introspection>({ operationId: 'introspect', method: 'POST', path: '/oauth/introspect', auth: 'none', body, form: true });
   }
 
@@ -112,7 +112,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /oauth/revoke` · auth: none
    */
-  revoke(body: T.TokenHintRequest): Promise<T.Revocation> {
+  async revoke(body: T.TokenHintRequest): Promise<T.Revocation> {
     return this.send<T.Revocation>({ operationId: 'revoke', method: 'POST', path: '/oauth/revoke', auth: 'none', body, form: true });
   }
 
@@ -121,7 +121,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/agents/me` · auth: agent
    */
-  getMe(): Promise<T.AgentEnvelope> {
+  async getMe(): Promise<T.AgentEnvelope> {
     return this.send<T.AgentEnvelope>({ operationId: 'getMe', method: 'GET', path: '/api/agents/me', auth: 'agent' });
   }
 
@@ -130,7 +130,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/agents/me/usage` · auth: agent
    */
-  getUsage(): Promise<T.AgentUsage> {
+  async getUsage(): Promise<T.AgentUsage> {
     return this.send<T.AgentUsage>({ operationId: 'getUsage', method: 'GET', path: '/api/agents/me/usage', auth: 'agent' });
   }
 
@@ -141,7 +141,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/agents/me/rotate` · auth: agent
    */
-  rotate(): Promise<T.AgentCredentials> {
+  async rotate(): Promise<T.AgentCredentials> {
     return this.send<T.AgentCredentials>({ operationId: 'rotate', method: 'POST', path: '/api/agents/me/rotate', auth: 'agent' });
   }
 
@@ -150,7 +150,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/agents/me/deactivate` · auth: agent
    */
-  deactivate(): Promise<T.Message> {
+  async deactivate(): Promise<T.Message> {
     return this.send<T.Message>({ operationId: 'deactivate', method: 'POST', path: '/api/agents/me/deactivate', auth: 'agent' });
   }
 
@@ -161,7 +161,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/agents/me/reactivate` · auth: agent
    */
-  reactivate(): Promise<T.Message> {
+  async reactivate(): Promise<T.Message> {
     return this.send<T.Message>({ operationId: 'reactivate', method: 'POST', path: '/api/agents/me/reactivate', auth: 'agent' });
   }
 
@@ -170,7 +170,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/agents/me/delete` · auth: agent
    */
-  deleteSelf(): Promise<void> {
+  async deleteSelf(): Promise<void> {
     return this.send<void>({ operationId: 'deleteSelf', method: 'POST', path: '/api/agents/me/delete', auth: 'agent' });
   }
 
@@ -181,7 +181,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/verify` · auth: bearer
    */
-  verify(): Promise<T.Verification> {
+  async verify(): Promise<T.Verification> {
     return this.send<T.Verification>({ operationId: 'verify', method: 'GET', path: '/api/verify', auth: 'bearer' });
   }
 
@@ -192,7 +192,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/agents` · auth: admin
    */
-  listAgents(query: T.ListAgentsQuery = {}): Promise<T.AgentList> {
+  async listAgents(query: T.ListAgentsQuery = {}): Promise<T.AgentList> {
     return this.send<T.AgentList>({ operationId: 'listAgents', method: 'GET', path: '/api/agents', auth: 'admin', query });
   }
 
@@ -203,7 +203,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/agents` · auth: admin
    */
-  createAgent(body: T.CreateAgentInput): Promise<T.CreatedAgent> {
+  async createAgent(body: T.CreateAgentInput): Promise<T.CreatedAgent> {
     return this.send<T.CreatedAgent>({ operationId: 'createAgent', method: 'POST', path: '/api/agents', auth: 'admin', body });
   }
 
@@ -214,7 +214,7 @@ export abstract class MachineAuthOperations {
    *
    * @param agentId the agent's UUID
    */
-  getAgent(agentId: string): Promise<T.AgentEnvelope> {
+  async getAgent(agentId: string): Promise<T.AgentEnvelope> {
     return this.send<T.AgentEnvelope>({ operationId: 'getAgent', method: 'GET', path: `/api/agents/${pathSegment(agentId, 'agentId')}`, auth: 'admin' });
   }
 
@@ -225,7 +225,7 @@ export abstract class MachineAuthOperations {
    *
    * @param agentId the agent's UUID
    */
-  updateAgent(agentId: string, body: T.UpdateAgentInput = {}): Promise<T.AgentEnvelope> {
+  async updateAgent(agentId: string, body: T.UpdateAgentInput = {}): Promise<T.AgentEnvelope> {
     return this.send<T.AgentEnvelope>({ operationId: 'updateAgent', method: 'PUT', path: `/api/agents/${pathSegment(agentId, 'agentId')}`, auth: 'admin', body });
   }
 
@@ -236,7 +236,7 @@ export abstract class MachineAuthOperations {
    *
    * @param agentId the agent's UUID
    */
-  deleteAgent(agentId: string): Promise<void> {
+  async deleteAgent(agentId: string): Promise<void> {
     return this.send<void>({ operationId: 'deleteAgent', method: 'DELETE', path: `/api/agents/${pathSegment(agentId, 'agentId')}`, auth: 'admin' });
   }
 
@@ -249,7 +249,7 @@ export abstract class MachineAuthOperations {
    *
    * @param agentId the agent's UUID
    */
-  rotateAgent(agentId: string, body: T.RotateAgentInput = {}): Promise<T.AgentCredentials> {
+  async rotateAgent(agentId: string, body: T.RotateAgentInput = {}): Promise<T.AgentCredentials> {
     return this.send<T.AgentCredentials>({ operationId: 'rotateAgent', method: 'POST', path: `/api/agents/${pathSegment(agentId, 'agentId')}/rotate`, auth: 'admin', body });
   }
 
@@ -260,7 +260,7 @@ export abstract class MachineAuthOperations {
    *
    * @param agentId the agent's UUID
    */
-  deactivateAgent(agentId: string): Promise<T.AgentStatusChange> {
+  async deactivateAgent(agentId: string): Promise<T.AgentStatusChange> {
     return this.send<T.AgentStatusChange>({ operationId: 'deactivateAgent', method: 'POST', path: `/api/agents/${pathSegment(agentId, 'agentId')}/deactivate`, auth: 'admin' });
   }
 
@@ -271,7 +271,7 @@ export abstract class MachineAuthOperations {
    *
    * @param agentId the agent's UUID
    */
-  activateAgent(agentId: string): Promise<T.AgentStatusChange> {
+  async activateAgent(agentId: string): Promise<T.AgentStatusChange> {
     return this.send<T.AgentStatusChange>({ operationId: 'activateAgent', method: 'POST', path: `/api/agents/${pathSegment(agentId, 'agentId')}/activate`, auth: 'admin' });
   }
 
@@ -282,7 +282,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/organizations` · auth: admin
    */
-  listOrganizations(): Promise<T.OrganizationList> {
+  async listOrganizations(): Promise<T.OrganizationList> {
     return this.send<T.OrganizationList>({ operationId: 'listOrganizations', method: 'GET', path: '/api/organizations', auth: 'admin' });
   }
 
@@ -291,7 +291,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/organizations` · auth: admin
    */
-  createOrganization(body: T.CreateOrganizationInput): Promise<T.Organization> {
+  async createOrganization(body: T.CreateOrganizationInput): Promise<T.Organization> {
     return this.send<T.Organization>({ operationId: 'createOrganization', method: 'POST', path: '/api/organizations', auth: 'admin', body });
   }
 
@@ -302,7 +302,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  getOrganization(orgId: string): Promise<T.Organization> {
+  async getOrganization(orgId: string): Promise<T.Organization> {
     return this.send<T.Organization>({ operationId: 'getOrganization', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}`, auth: 'admin' });
   }
 
@@ -313,7 +313,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  updateOrganization(orgId: string, body: T.UpdateOrganizationInput = {}): Promise<T.Organization> {
+  async updateOrganization(orgId: string, body: T.UpdateOrganizationInput = {}): Promise<T.Organization> {
     return this.send<T.Organization>({ operationId: 'updateOrganization', method: 'PUT', path: `/api/organizations/${pathSegment(orgId, 'orgId')}`, auth: 'admin', body });
   }
 
@@ -324,7 +324,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  deleteOrganization(orgId: string): Promise<void> {
+  async deleteOrganization(orgId: string): Promise<void> {
     return this.send<void>({ operationId: 'deleteOrganization', method: 'DELETE', path: `/api/organizations/${pathSegment(orgId, 'orgId')}`, auth: 'admin' });
   }
 
@@ -335,7 +335,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  listOrganizationAgents(orgId: string): Promise<T.AgentList> {
+  async listOrganizationAgents(orgId: string): Promise<T.AgentList> {
     return this.send<T.AgentList>({ operationId: 'listOrganizationAgents', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/agents`, auth: 'admin' });
   }
 
@@ -348,7 +348,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  createOrganizationAgent(orgId: string, body: T.CreateOrganizationAgentInput): Promise<T.CreatedAgent> {
+  async createOrganizationAgent(orgId: string, body: T.CreateOrganizationAgentInput): Promise<T.CreatedAgent> {
     return this.send<T.CreatedAgent>({ operationId: 'createOrganizationAgent', method: 'POST', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/agents`, auth: 'admin', body });
   }
 
@@ -359,7 +359,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  listTeams(orgId: string): Promise<T.TeamList> {
+  async listTeams(orgId: string): Promise<T.TeamList> {
     return this.send<T.TeamList>({ operationId: 'listTeams', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams`, auth: 'admin' });
   }
 
@@ -370,7 +370,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  createTeam(orgId: string, body: T.CreateTeamInput): Promise<T.Team> {
+  async createTeam(orgId: string, body: T.CreateTeamInput): Promise<T.Team> {
     return this.send<T.Team>({ operationId: 'createTeam', method: 'POST', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams`, auth: 'admin', body });
   }
 
@@ -383,7 +383,7 @@ export abstract class MachineAuthOperations {
    *
    * @param teamId the team's UUID
    */
-  getTeam(orgId: string, teamId: string): Promise<T.Team> {
+  async getTeam(orgId: string, teamId: string): Promise<T.Team> {
     return this.send<T.Team>({ operationId: 'getTeam', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams/${pathSegment(teamId, 'teamId')}`, auth: 'admin' });
   }
 
@@ -396,7 +396,7 @@ export abstract class MachineAuthOperations {
    *
    * @param teamId the team's UUID
    */
-  updateTeam(orgId: string, teamId: string, body: T.UpdateTeamInput = {}): Promise<T.Team> {
+  async updateTeam(orgId: string, teamId: string, body: T.UpdateTeamInput = {}): Promise<T.Team> {
     return this.send<T.Team>({ operationId: 'updateTeam', method: 'PUT', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams/${pathSegment(teamId, 'teamId')}`, auth: 'admin', body });
   }
 
@@ -409,7 +409,7 @@ export abstract class MachineAuthOperations {
    *
    * @param teamId the team's UUID
    */
-  deleteTeam(orgId: string, teamId: string): Promise<void> {
+  async deleteTeam(orgId: string, teamId: string): Promise<void> {
     return this.send<void>({ operationId: 'deleteTeam', method: 'DELETE', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/teams/${pathSegment(teamId, 'teamId')}`, auth: 'admin' });
   }
 
@@ -420,7 +420,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  listApiKeys(orgId: string): Promise<T.ApiKeyList> {
+  async listApiKeys(orgId: string): Promise<T.ApiKeyList> {
     return this.send<T.ApiKeyList>({ operationId: 'listApiKeys', method: 'GET', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/api-keys`, auth: 'admin' });
   }
 
@@ -433,7 +433,7 @@ export abstract class MachineAuthOperations {
    *
    * @param orgId the organization's UUID
    */
-  createApiKey(orgId: string, body: T.CreateApiKeyInput): Promise<T.CreatedApiKey> {
+  async createApiKey(orgId: string, body: T.CreateApiKeyInput): Promise<T.CreatedApiKey> {
     return this.send<T.CreatedApiKey>({ operationId: 'createApiKey', method: 'POST', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/api-keys`, auth: 'admin', body });
   }
 
@@ -446,7 +446,7 @@ export abstract class MachineAuthOperations {
    *
    * @param keyId the API key's UUID
    */
-  revokeApiKey(orgId: string, keyId: string): Promise<void> {
+  async revokeApiKey(orgId: string, keyId: string): Promise<void> {
     return this.send<void>({ operationId: 'revokeApiKey', method: 'DELETE', path: `/api/organizations/${pathSegment(orgId, 'orgId')}/api-keys/${pathSegment(keyId, 'keyId')}`, auth: 'admin' });
   }
 
@@ -457,7 +457,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/admin/keys` · auth: admin
    */
-  listSigningKeys(): Promise<T.SigningKeyList> {
+  async listSigningKeys(): Promise<T.SigningKeyList> {
     return this.send<T.SigningKeyList>({ operationId: 'listSigningKeys', method: 'GET', path: '/api/admin/keys', auth: 'admin' });
   }
 
@@ -468,7 +468,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/admin/keys/rotate` · auth: admin
    */
-  rotateSigningKey(): Promise<T.RotatedSigningKey> {
+  async rotateSigningKey(): Promise<T.RotatedSigningKey> {
     return this.send<T.RotatedSigningKey>({ operationId: 'rotateSigningKey', method: 'POST', path: '/api/admin/keys/rotate', auth: 'admin' });
   }
 
@@ -479,7 +479,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/webhooks` · auth: admin
    */
-  listWebhooks(query: T.ListWebhooksQuery = {}): Promise<T.WebhookList> {
+  async listWebhooks(query: T.ListWebhooksQuery = {}): Promise<T.WebhookList> {
     return this.send<T.WebhookList>({ operationId: 'listWebhooks', method: 'GET', path: '/api/webhooks', auth: 'admin', query });
   }
 
@@ -490,7 +490,7 @@ export abstract class MachineAuthOperations {
    *
    * `POST /api/webhooks` · auth: admin
    */
-  createWebhook(body: T.CreateWebhookInput): Promise<T.CreatedWebhook> {
+  async createWebhook(body: T.CreateWebhookInput): Promise<T.CreatedWebhook> {
     return this.send<T.CreatedWebhook>({ operationId: 'createWebhook', method: 'POST', path: '/api/webhooks', auth: 'admin', body });
   }
 
@@ -501,7 +501,7 @@ export abstract class MachineAuthOperations {
    *
    * @param webhookId the webhook's UUID
    */
-  getWebhook(webhookId: string): Promise<T.WebhookEnvelope> {
+  async getWebhook(webhookId: string): Promise<T.WebhookEnvelope> {
     return this.send<T.WebhookEnvelope>({ operationId: 'getWebhook', method: 'GET', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}`, auth: 'admin' });
   }
 
@@ -512,7 +512,7 @@ export abstract class MachineAuthOperations {
    *
    * @param webhookId the webhook's UUID
    */
-  updateWebhook(webhookId: string, body: T.UpdateWebhookInput = {}): Promise<T.WebhookEnvelope> {
+  async updateWebhook(webhookId: string, body: T.UpdateWebhookInput = {}): Promise<T.WebhookEnvelope> {
     return this.send<T.WebhookEnvelope>({ operationId: 'updateWebhook', method: 'PUT', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}`, auth: 'admin', body });
   }
 
@@ -523,7 +523,7 @@ export abstract class MachineAuthOperations {
    *
    * @param webhookId the webhook's UUID
    */
-  deleteWebhook(webhookId: string): Promise<void> {
+  async deleteWebhook(webhookId: string): Promise<void> {
     return this.send<void>({ operationId: 'deleteWebhook', method: 'DELETE', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}`, auth: 'admin' });
   }
 
@@ -534,7 +534,7 @@ export abstract class MachineAuthOperations {
    *
    * @param webhookId the webhook's UUID
    */
-  testWebhook(webhookId: string, body: T.TestWebhookInput = {}): Promise<T.WebhookTestResult> {
+  async testWebhook(webhookId: string, body: T.TestWebhookInput = {}): Promise<T.WebhookTestResult> {
     return this.send<T.WebhookTestResult>({ operationId: 'testWebhook', method: 'POST', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}/test`, auth: 'admin', body });
   }
 
@@ -545,7 +545,7 @@ export abstract class MachineAuthOperations {
    *
    * @param webhookId the webhook's UUID
    */
-  listWebhookDeliveries(webhookId: string, query: T.ListWebhookDeliveriesQuery = {}): Promise<T.WebhookDeliveryList> {
+  async listWebhookDeliveries(webhookId: string, query: T.ListWebhookDeliveriesQuery = {}): Promise<T.WebhookDeliveryList> {
     return this.send<T.WebhookDeliveryList>({ operationId: 'listWebhookDeliveries', method: 'GET', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}/deliveries`, auth: 'admin', query });
   }
 
@@ -558,7 +558,7 @@ export abstract class MachineAuthOperations {
    *
    * @param deliveryId the delivery's UUID
    */
-  getWebhookDelivery(webhookId: string, deliveryId: string): Promise<T.WebhookDeliveryEnvelope> {
+  async getWebhookDelivery(webhookId: string, deliveryId: string): Promise<T.WebhookDeliveryEnvelope> {
     return this.send<T.WebhookDeliveryEnvelope>({ operationId: 'getWebhookDelivery', method: 'GET', path: `/api/webhooks/${pathSegment(webhookId, 'webhookId')}/deliveries/${pathSegment(deliveryId, 'deliveryId')}`, auth: 'admin' });
   }
 
@@ -567,7 +567,7 @@ export abstract class MachineAuthOperations {
    *
    * `GET /api/webhook-events` · auth: admin
    */
-  listWebhookEvents(): Promise<T.WebhookEvents> {
+  async listWebhookEvents(): Promise<T.WebhookEvents> {
     return this.send<T.WebhookEvents>({ operationId: 'listWebhookEvents', method: 'GET', path: '/api/webhook-events', auth: 'admin' });
   }
 }
