@@ -39,47 +39,55 @@ export async function postWebhook(rawUrl: string, body: string, headers: Record<
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<SendOutcome>((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: SendOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(outcome);
     };
-    const req = client.request(
-      {
-        protocol: url.protocol,
-        hostname: bareHostname(url),
-        port: url.port || undefined,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' },
-        lookup: pinnedLookup(addresses) as never,
-        agent: false,
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        // The status decides; a slow or endless body must not turn an accepted delivery into a timeout.
-        if (status >= 200 && status < 300) {
-          finish({ ok: true, statusCode: status, error: '', permanent: false });
-          return void res.destroy();
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const fail = () => {
-          const text = Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_BYTES).replace(/\s+/g, ' ').trim();
-          finish({ ok: false, statusCode: status, error: `HTTP ${status}${text ? `: ${text}` : ''}`, permanent: false });
-          res.destroy();
-        };
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          size += chunk.length;
-          if (size >= ERROR_BODY_BYTES) fail();
-        });
-        res.on('error', fail);
-        res.on('end', fail);
-      },
-    );
-    const timer = setTimeout(() => {
+    const onResponse = (res: http.IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      // The status decides; a slow or endless body must not turn an accepted delivery into a timeout.
+      if (status >= 200 && status < 300) {
+        finish({ ok: true, statusCode: status, error: '', permanent: false });
+        return void res.destroy();
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const fail = () => {
+        const text = Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_BYTES).replace(/\s+/g, ' ').trim();
+        finish({ ok: false, statusCode: status, error: `HTTP ${status}${text ? `: ${text}` : ''}`, permanent: false });
+        res.destroy();
+      };
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= ERROR_BODY_BYTES) fail();
+      });
+      res.on('error', fail);
+      res.on('end', fail);
+    };
+    let req: http.ClientRequest;
+    try {
+      req = client.request(
+        {
+          protocol: url.protocol,
+          hostname: bareHostname(url),
+          port: url.port || undefined,
+          path: `${url.pathname}${url.search}`,
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' },
+          lookup: pinnedLookup(addresses) as never,
+          agent: false,
+        },
+        onResponse,
+      );
+    } catch (error) {
+      // node:http refuses some requests synchronously (e.g. a header it cannot send).
+      return finish({ ok: false, statusCode: null, error: describe(error), permanent: true });
+    }
+    timer = setTimeout(() => {
       const error = new Error(`timed out after ${options.timeoutMs / 1000}s`);
       finish({ ok: false, statusCode: null, error: error.message, permanent: false });
       req.destroy(error);
