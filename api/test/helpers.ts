@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { startApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -33,7 +34,7 @@ export interface TestApp extends App {
 }
 
 /** Starts the real app (real HTTP on loopback, real Postgres) with test-friendly settings. */
-export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string; log?: Logger } = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createDatabase());
   const config = loadConfig(
     {
@@ -49,7 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     },
     { dotenv: false },
   );
-  const app = await startApp(config);
+  const app = await startApp(config, options.log ? { log: options.log } : {});
   return Object.assign(app, {
     databaseUrl,
     request(pathname: string, init: RequestInit & { admin?: boolean; json?: unknown; bearer?: string } = {}) {
