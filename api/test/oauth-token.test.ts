@@ -303,3 +303,48 @@ describe('configuration of tokens', () => {
     }
   });
 });
+
+describe('limits that hold together', () => {
+  it('an agent with the most scopes allowed still gets a token it can use and introspect', async () => {
+    // Scopes as long as creation allows: the token must still fit a header and the introspection limit.
+    const scopes: string[] = [];
+    for (let i = 0; scopes.join(' ').length + 129 <= 4000; i++) scopes.push(`${String(i).padStart(3, '0')}${'s'.repeat(125)}`);
+    const big = await createAgent(app, { name: 'many-scopes', scopes });
+    const tokens = await getToken(app, big);
+    expect(decodeJwt(tokens.access_token).scope).toEqual(scopes);
+    expect((await app.request('/api/agents/me', { bearer: tokens.access_token })).status).toBe(200);
+    const intro = await postForm(app, '/oauth/introspect', { token: tokens.access_token });
+    expect(((await intro.json()) as { active: boolean }).active).toBe(true);
+    // Asking for all of them by name fits the scope parameter too.
+    expect((await getToken(app, big, scopes.join(' '))).scope).toBe(scopes.join(' '));
+  });
+
+  it('refuses a scope list too long to fit a token', async () => {
+    const scopes = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'s'.repeat(125)}`);
+    const res = await app.request('/api/agents', { method: 'POST', admin: true, json: { name: 'too-many', scopes } });
+    const body = await expectOAuthError(res, 400, 'invalid_request');
+    expect(body.error_description).toMatch(/scopes/);
+  });
+});
+
+describe('races', () => {
+  it('deleting an agent while its tokens are being issued answers 200 or 401 invalid_client, nothing else', async () => {
+    for (let round = 0; round < 5; round++) {
+      const victim = await createAgent(app, { name: `race-${round}`, scopes: [] });
+      const requests = Array.from({ length: 30 }, () =>
+        postForm(app, '/oauth/token', { grant_type: 'client_credentials', client_id: victim.clientId, client_secret: victim.clientSecret }),
+      );
+      const deletion = app.request(`/api/agents/${victim.id}`, { method: 'DELETE', admin: true });
+      const results = await Promise.all(requests);
+      expect((await deletion).status).toBe(204);
+      for (const res of results) {
+        const text = await res.text();
+        expect([200, 401], text).toContain(res.status);
+        if (res.status === 401) expect(JSON.parse(text).error).toBe('invalid_client');
+      }
+      // Whatever was issued died with the agent.
+      const [{ n }] = await sql`select count(*)::int as n from access_tokens where agent_id = ${victim.id}`;
+      expect(n).toBe(0);
+    }
+  });
+});

@@ -7,7 +7,8 @@ import { z } from 'zod';
 
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
 export const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'scopes are 1-128 printable characters without spaces, quotes or backslashes');
-export const scopeList = z.array(scopeToken).max(100);
+/** In all at most what the token endpoint's `scope` parameter takes, so a token always fits a header. */
+export const scopeList = z.array(scopeToken).max(100).refine((scopes) => scopes.join(' ').length <= 4000, 'scopes may total at most 4000 characters');
 /** Text a person reads (names, searches): control characters (NUL above all) are never meant. */
 export const plainText = z.string().regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 export const name = plainText.trim().min(1, 'must not be empty').max(200);

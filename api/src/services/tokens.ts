@@ -132,7 +132,7 @@ export class TokenService {
       if (rows.length === 0) return false;
       await this.saveIssuances(tx, [issuance]);
       return true;
-    });
+    }).catch(agentGone(InvalidGrant));
     if (!claimed) {
       await this.revokeFamily(ctx, stored.familyId, stored.agentId, 'refresh_token_replayed');
       throw new InvalidGrant('refresh token has already been used or revoked');
@@ -235,7 +235,7 @@ export class TokenService {
     familyId: string,
   ): Promise<TokenResponse> {
     const { issuance, response } = this.mint(ctx, client, scopes, grantType, familyId);
-    await this.issuer.submit(issuance);
+    await this.issuer.submit(issuance).catch(agentGone(InvalidClient));
     return response;
   }
 
@@ -487,3 +487,15 @@ function assertHint(hint: string | undefined) {
 }
 
 const DUMMY_DIGEST = digest('no such client');
+
+/**
+ * An agent deleted between authenticating and recording its new token (a foreign-key violation):
+ * for the client, it simply no longer exists.
+ */
+function agentGone(Failure: typeof InvalidClient | typeof InvalidGrant) {
+  return (error: unknown): never => {
+    const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+    if (code === '23503') throw new Failure('the agent no longer exists');
+    throw error;
+  };
+}
