@@ -13,8 +13,16 @@ export function connect(url: string, poolSize: number) {
     onnotice: () => {},
     connection: { application_name: 'machineauth' },
   });
-  const db = drizzle(client, { schema });
+  const db = drizzle(client, { schema, logger: { logQuery: (query) => { for (const observer of queryObservers) observer(query); } } });
   return { client, db };
+}
+
+const queryObservers = new Set<(sql: string) => void>();
+
+/** Calls `observer` with every SQL statement run through drizzle (tests count statements with it); returns the unsubscribe. */
+export function observeQueries(observer: (sql: string) => void): () => void {
+  queryObservers.add(observer);
+  return () => queryObservers.delete(observer);
 }
 
 export type Database = ReturnType<typeof connect>['db'];

@@ -14,6 +14,7 @@ import { systemRoutes } from './rest/system.ts';
 import { webhookRoutes } from './rest/webhooks.ts';
 import type { Mount, Route } from './route.ts';
 import { trpcMount } from '../trpc/mount.ts';
+import { graphqlMount } from '../graphql/mount.ts';
 
 /** Every REST and OAuth route. */
 export function allRoutes(services: Services): Route[] {
@@ -33,5 +34,5 @@ export function allRoutes(services: Services): Route[] {
 
 /** Sub-applications under a prefix (GraphQL, tRPC, the dashboard) and how to stop them. */
 export async function allMounts(deps: { config: Config; services: Services; log: Logger; databaseUrl: string }): Promise<{ mounts: Mount[]; stop: () => Promise<void> }> {
-  return { mounts: [dashboardMount(), trpcMount(deps)], stop: async () => {} };
+  return { mounts: [dashboardMount(), trpcMount(deps), graphqlMount(deps)], stop: async () => {} };
 }

@@ -1,11 +1,12 @@
-import { and, asc, count, desc, eq, getTableColumns, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/index.ts';
 import { agentRotations, agents, teams, organizations, auditLogs } from '../db/schema.ts';
 import { Forbidden, InvalidRequest, NotFound } from '../errors.ts';
 import { digest, isUuid, randomSecret, uuid } from '../lib/secrets.ts';
 import type { CreateAgentInput, UpdateAgentInput } from '../schemas/agents.ts';
-import { assertVisible, tenantOf, type RequestContext } from './context.ts';
+import { assertVisible, tenantOf, visibleOrganizations, type RequestContext } from './context.ts';
 import { recordEvents } from './events.ts';
+import { pageOf, pagePerParent, type PageRequest, type Paged } from './pagination.ts';
 import type { AgentRow } from '../wire.ts';
 
 const { clientSecretHash: _hash, ...publicColumns } = getTableColumns(agents);
@@ -19,6 +20,14 @@ export interface AgentFilter {
   search?: string;
   limit?: number;
   offset?: number;
+}
+
+/** What an administrator browses agents by (GraphQL). */
+export interface AgentBrowseFilter {
+  organizationId?: string;
+  teamId?: string;
+  isActive?: boolean;
+  search?: string;
 }
 
 export class AgentService {
@@ -163,6 +172,68 @@ export class AgentService {
   async recentAudit(ctx: RequestContext, id: string, limit = 50) {
     await this.getForCaller(ctx, id);
     return this.db.select().from(auditLogs).where(eq(auditLogs.agentId, id)).orderBy(desc(auditLogs.createdAt)).limit(limit);
+  }
+
+  // ---- browsing (GraphQL views): keyset pages and batches ---------------------------------
+
+  /** A newest-first page of the agents the caller may see. */
+  async page(ctx: RequestContext, filter: AgentBrowseFilter, page: PageRequest): Promise<Paged<AgentRow>[]> {
+    return pageOf<AgentRow>(this.db, { table: agents, columns: agentColumns, at: agents.createdAt, id: agents.id, where: this.browseConditions(ctx, filter) }, page);
+  }
+
+  async count(ctx: RequestContext, filter: AgentBrowseFilter): Promise<number> {
+    const [{ total }] = await this.db.select({ total: count() }).from(agents).where(and(...this.browseConditions(ctx, filter)));
+    return total;
+  }
+
+  /** The same page of several organizations' agents, in one statement. */
+  async pageByOrganizations(ctx: RequestContext, organizationIds: readonly string[], filter: Omit<AgentBrowseFilter, 'organizationId'>, page: PageRequest) {
+    const visible = visibleOrganizations(ctx, organizationIds);
+    return pagePerParent<AgentRow>(this.db, { table: agents, columns: agentColumns, at: agents.createdAt, id: agents.id, parent: agents.organizationId, where: this.browseConditions(ctx, filter) }, visible, page);
+  }
+
+  /** The same page of several teams' agents, in one statement. */
+  async pageByTeams(ctx: RequestContext, teamIds: readonly string[], filter: Omit<AgentBrowseFilter, 'teamId'>, page: PageRequest) {
+    return pagePerParent<AgentRow>(this.db, { table: agents, columns: agentColumns, at: agents.createdAt, id: agents.id, parent: agents.teamId, where: this.browseConditions(ctx, filter) }, teamIds.filter(isUuid), page);
+  }
+
+  async countByOrganizations(ctx: RequestContext, organizationIds: readonly string[]): Promise<Map<string, number>> {
+    const visible = visibleOrganizations(ctx, organizationIds);
+    const counts = new Map<string, number>(organizationIds.map((id) => [id, 0]));
+    if (visible.length === 0) return counts;
+    const rows = await this.db.select({ organizationId: agents.organizationId, total: count() }).from(agents).where(inArray(agents.organizationId, visible)).groupBy(agents.organizationId);
+    for (const row of rows) counts.set(row.organizationId!, row.total);
+    return counts;
+  }
+
+  /** Agents by id, only those the caller may see (others are simply absent). */
+  async byIds(ctx: RequestContext, ids: readonly string[]): Promise<AgentRow[]> {
+    const tenant = tenantOf(ctx);
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return [];
+    return this.db.select(agentColumns).from(agents).where(and(inArray(agents.id, wanted), tenant ? eq(agents.organizationId, tenant) : undefined));
+  }
+
+  /** The same page of several agents' rotation history, in one statement. */
+  async rotationsByAgents(ctx: RequestContext, agentIds: readonly string[], page: PageRequest) {
+    const visible = (await this.byIds(ctx, agentIds)).map((a) => a.id);
+    const columns = { id: agentRotations.id, agentId: agentRotations.agentId, rotatedAt: agentRotations.rotatedAt, rotatedByIp: agentRotations.rotatedByIp };
+    return pagePerParent<typeof agentRotations.$inferSelect>(this.db, { table: agentRotations, columns, at: agentRotations.rotatedAt, id: agentRotations.id, parent: agentRotations.agentId }, visible, page);
+  }
+
+  /** The filters of `list`, within the caller's tenant; a foreign organization matches nothing. */
+  private browseConditions(ctx: RequestContext, filter: AgentBrowseFilter): SQL[] {
+    const tenant = tenantOf(ctx);
+    const conditions: SQL[] = [];
+    if (tenant) conditions.push(eq(agents.organizationId, tenant));
+    if (filter.organizationId) conditions.push(isUuid(filter.organizationId) ? eq(agents.organizationId, filter.organizationId) : sql`false`);
+    if (filter.teamId) conditions.push(isUuid(filter.teamId) ? eq(agents.teamId, filter.teamId) : sql`false`);
+    if (filter.isActive !== undefined) conditions.push(eq(agents.isActive, filter.isActive));
+    if (filter.search) {
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conditions.push(or(ilike(agents.name, pattern), sql`${agents.clientId}::text ilike ${pattern}`)!);
+    }
+    return conditions;
   }
 
   /** A team must exist and belong to the agent's organization. */

@@ -1,4 +1,5 @@
 import { Forbidden, NotFound } from '../errors.ts';
+import { isUuid } from '../lib/secrets.ts';
 
 /** Who is calling. Resolved at the transport edge, checked in the services. */
 export type Principal =
@@ -48,4 +49,10 @@ export function requireGlobalAdmin(ctx: RequestContext, action: string): void {
 export function assertVisible(ctx: RequestContext, organizationId: string | null | undefined, what = 'resource'): void {
   const tenant = tenantOf(ctx);
   if (tenant !== null && organizationId !== tenant) throw new NotFound(`${what} not found`);
+}
+
+/** The organizations among `ids` the caller may see (for batched reads over many organizations). */
+export function visibleOrganizations(ctx: RequestContext, ids: readonly string[]): string[] {
+  const tenant = tenantOf(ctx);
+  return ids.filter((id) => isUuid(id) && (tenant === null || id === tenant));
 }

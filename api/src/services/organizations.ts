@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/index.ts';
 import { agents, organizations, teams } from '../db/schema.ts';
 import { Conflict, Forbidden, InvalidRequest, NotFound } from '../errors.ts';
 import { isUuid } from '../lib/secrets.ts';
 import { parseOrigin, type CreateOrganizationInput, type CreateTeamInput, type UpdateOrganizationInput, type UpdateTeamInput } from '../schemas/organizations.ts';
-import { assertVisible, requireGlobalAdmin, tenantOf, type RequestContext } from './context.ts';
+import { assertVisible, requireGlobalAdmin, tenantOf, visibleOrganizations, type RequestContext } from './context.ts';
+import { pageOf, pagePerParent, type PageRequest, type Paged } from './pagination.ts';
 import { recordEvents, type DomainEvent } from './events.ts';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -181,6 +182,38 @@ export class OrganizationService {
     });
   }
 
+  // ---- browsing (GraphQL views): keyset pages and batches ---------------------------------
+
+  /** A newest-first page of the organizations the caller may see. */
+  async page(ctx: RequestContext, filter: { search?: string }, page: PageRequest): Promise<Paged<OrganizationRow>[]> {
+    return pageOf<OrganizationRow>(this.db, { table: organizations, columns: getTableColumns(organizations), at: organizations.createdAt, id: organizations.id, where: browseConditions(ctx, filter) }, page);
+  }
+
+  async count(ctx: RequestContext, filter: { search?: string }): Promise<number> {
+    const [{ total }] = await this.db.select({ total: count() }).from(organizations).where(and(...browseConditions(ctx, filter)));
+    return total;
+  }
+
+  /** Organizations by id, only those the caller may see (others are simply absent). */
+  async byIds(ctx: RequestContext, ids: readonly string[]): Promise<OrganizationRow[]> {
+    const visible = visibleOrganizations(ctx, ids);
+    if (visible.length === 0) return [];
+    return this.db.select().from(organizations).where(inArray(organizations.id, visible));
+  }
+
+  /** The same page of several organizations' teams, in one statement. */
+  async teamsByOrganizations(ctx: RequestContext, organizationIds: readonly string[], page: PageRequest) {
+    return pagePerParent<TeamRow>(this.db, { table: teams, columns: getTableColumns(teams), at: teams.createdAt, id: teams.id, parent: teams.organizationId }, visibleOrganizations(ctx, organizationIds), page);
+  }
+
+  /** Teams by id, only those the caller may see. */
+  async teamsByIds(ctx: RequestContext, ids: readonly string[]): Promise<TeamRow[]> {
+    const tenant = tenantOf(ctx);
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return [];
+    return this.db.select().from(teams).where(and(inArray(teams.id, wanted), tenant ? eq(teams.organizationId, tenant) : undefined));
+  }
+
   private changed() {
     for (const listener of this.onChange) listener();
   }
@@ -207,4 +240,16 @@ async function assertIssuerFree(tx: DbOrTx, issuer: string | undefined, exceptId
     .where(exceptId ? and(eq(organizations.jwtIssuer, issuer), ne(organizations.id, exceptId)) : eq(organizations.jwtIssuer, issuer))
     .limit(1);
   if (clash.length) throw new Conflict('another organization already uses this jwt_issuer');
+}
+
+/** The caller's tenant and an optional name/slug search. */
+function browseConditions(ctx: RequestContext, filter: { search?: string }): SQL[] {
+  const tenant = tenantOf(ctx);
+  const conditions: SQL[] = [];
+  if (tenant) conditions.push(eq(organizations.id, tenant));
+  if (filter.search) {
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(ilike(organizations.name, pattern), ilike(organizations.slug, pattern))!);
+  }
+  return conditions;
 }

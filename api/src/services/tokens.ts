@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Database, DbOrTx } from '../db/index.ts';
 import { accessTokens, agents, organizations, refreshTokens } from '../db/schema.ts';
@@ -7,10 +7,11 @@ import { GroupCommit } from '../lib/group-commit.ts';
 import { digest, digestEquals, isUuid, randomSecret, uuid } from '../lib/secrets.ts';
 import type { AgentRow } from '../wire.ts';
 import { agentColumns } from './agents.ts';
-import type { RequestContext } from './context.ts';
+import { tenantOf, type RequestContext } from './context.ts';
 import { recordEvents, type DomainEvent } from './events.ts';
 import type { KeyService } from './keys.ts';
 import { bumpCounters } from './metrics.ts';
+import { pagePerParent, type PageRequest } from './pagination.ts';
 
 /** The claims of every access token we mint (seed 003). */
 export interface AccessClaims {
@@ -460,6 +461,22 @@ export class TokenService {
     maxBatch: 512,
     concurrency: 2,
   });
+
+  /**
+   * The same page of several agents' issued access tokens (newest first), in one statement
+   * (GraphQL views). An API key sees only its organization's tokens.
+   */
+  async issuedByAgents(ctx: RequestContext, agentIds: readonly string[], filter: { status?: 'active' | 'expired' | 'revoked' }, page: PageRequest) {
+    const tenant = tenantOf(ctx);
+    const t = accessTokens;
+    const where = [
+      tenant ? eq(t.organizationId, tenant) : undefined,
+      filter.status === 'active' ? and(isNull(t.revokedAt), sql`${t.expiresAt} > now()`) : undefined,
+      filter.status === 'expired' ? and(isNull(t.revokedAt), sql`${t.expiresAt} <= now()`) : undefined,
+      filter.status === 'revoked' ? isNotNull(t.revokedAt) : undefined,
+    ];
+    return pagePerParent<typeof accessTokens.$inferSelect>(this.db, { table: t, columns: getTableColumns(t), at: t.issuedAt, id: t.jti, parent: t.agentId, where }, agentIds.filter(isUuid), page);
+  }
 
   /** Waits for queued rows to commit (graceful shutdown). */
   async drain() {

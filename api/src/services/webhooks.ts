@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Database, DbOrTx } from '../db/index.ts';
 import { organizations, teams, webhookConfigs, webhookDeliveries } from '../db/schema.ts';
@@ -8,7 +8,8 @@ import { isUuid, randomSecret, uuid, type SecretBox } from '../lib/secrets.ts';
 import { postWebhook, type SendOutcome } from '../lib/webhook-http.ts';
 import { deliveryHeaders, WEBHOOK_HEADERS } from '../lib/webhook-signature.ts';
 import type { CreateWebhookInput, DeliveryStatus, TestWebhookInput, UpdateWebhookInput } from '../schemas/webhooks.ts';
-import { assertVisible, tenantOf, type RequestContext } from './context.ts';
+import { assertVisible, tenantOf, visibleOrganizations, type RequestContext } from './context.ts';
+import { pageOf, pagePerParent, type PageRequest, type Paged } from './pagination.ts';
 import { recordEvents, WEBHOOK_EVENTS, type WebhookEvent } from './events.ts';
 
 const { secretEncrypted: _secret, ...publicColumns } = getTableColumns(webhookConfigs);
@@ -311,6 +312,57 @@ export class WebhookService {
     });
   }
 
+  // ---- browsing (GraphQL views): keyset pages and batches ---------------------------------
+
+  /** A newest-first page of the webhooks the caller may see. */
+  async page(ctx: RequestContext, filter: WebhookBrowseFilter, page: PageRequest): Promise<Paged<WebhookRow>[]> {
+    return pageOf<WebhookRow>(this.db, { table: webhookConfigs, columns: webhookColumns, at: webhookConfigs.createdAt, id: webhookConfigs.id, where: webhookBrowseConditions(ctx, filter) }, page);
+  }
+
+  async count(ctx: RequestContext, filter: WebhookBrowseFilter): Promise<number> {
+    const [{ total }] = await this.db.select({ total: count() }).from(webhookConfigs).where(and(...webhookBrowseConditions(ctx, filter)));
+    return total;
+  }
+
+  /** The same page of several organizations' webhooks, in one statement. */
+  async pageByOrganizations(ctx: RequestContext, organizationIds: readonly string[], filter: Omit<WebhookBrowseFilter, 'organizationId'>, page: PageRequest) {
+    return pagePerParent<WebhookRow>(
+      this.db,
+      { table: webhookConfigs, columns: webhookColumns, at: webhookConfigs.createdAt, id: webhookConfigs.id, parent: webhookConfigs.organizationId, where: webhookBrowseConditions(ctx, filter) },
+      visibleOrganizations(ctx, organizationIds),
+      page,
+    );
+  }
+
+  /** Webhooks by id, only those the caller may see (others are simply absent). */
+  async byIds(ctx: RequestContext, ids: readonly string[]): Promise<WebhookRow[]> {
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return [];
+    return this.db.select(webhookColumns).from(webhookConfigs).where(and(inArray(webhookConfigs.id, wanted), ...webhookBrowseConditions(ctx, {})));
+  }
+
+  /** A newest-first page of the deliveries the caller may see. */
+  async deliveriesPage(ctx: RequestContext, filter: DeliveryBrowseFilter, page: PageRequest): Promise<Paged<DeliveryRow>[]> {
+    const d = webhookDeliveries;
+    return pageOf<DeliveryRow>(this.db, { table: d, columns: getTableColumns(d), at: d.createdAt, id: d.id, where: deliveryBrowseConditions(ctx, filter) }, page);
+  }
+
+  async deliveriesCount(ctx: RequestContext, filter: DeliveryBrowseFilter): Promise<number> {
+    const [{ total }] = await this.db.select({ total: count() }).from(webhookDeliveries).where(and(...deliveryBrowseConditions(ctx, filter)));
+    return total;
+  }
+
+  /** The same page of several webhooks' deliveries, in one statement. */
+  async deliveriesByWebhooks(ctx: RequestContext, webhookIds: readonly string[], filter: Omit<DeliveryBrowseFilter, 'webhookId'>, page: PageRequest) {
+    const d = webhookDeliveries;
+    return pagePerParent<DeliveryRow>(
+      this.db,
+      { table: d, columns: getTableColumns(d), at: d.createdAt, id: d.id, parent: d.webhookConfigId, where: deliveryBrowseConditions(ctx, filter) },
+      webhookIds.filter(isUuid),
+      page,
+    );
+  }
+
   /** Milliseconds before the retry that follows failed attempt number `attempt` (1-based). */
   backoffMs(base: number, attempt: number): number {
     return Math.min(base ** attempt, MAX_BACKOFF_UNITS) * this.config.webhooks.backoffUnitMs;
@@ -374,4 +426,45 @@ function decodeCursor(cursor: string): { at: string; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (!at || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(at) || !isUuid(id)) throw new InvalidRequest('cursor: not a cursor this API returned');
   return { at, id };
+}
+
+/** What an administrator browses webhooks by (GraphQL). */
+export interface WebhookBrowseFilter {
+  organizationId?: string;
+  isActive?: boolean;
+}
+
+/** What an administrator browses deliveries by (GraphQL). */
+export interface DeliveryBrowseFilter {
+  organizationId?: string;
+  webhookId?: string;
+  status?: DeliveryStatus;
+  event?: string;
+  since?: Date;
+  until?: Date;
+}
+
+/** The filters within the caller's tenant (an API key never sees global webhooks); a malformed id matches nothing. */
+function webhookBrowseConditions(ctx: RequestContext, filter: WebhookBrowseFilter): SQL[] {
+  const tenant = tenantOf(ctx);
+  const w = webhookConfigs;
+  const conditions: SQL[] = [];
+  if (tenant) conditions.push(eq(w.organizationId, tenant));
+  if (filter.organizationId) conditions.push(isUuid(filter.organizationId) ? eq(w.organizationId, filter.organizationId) : sql`false`);
+  if (filter.isActive !== undefined) conditions.push(eq(w.isActive, filter.isActive));
+  return conditions;
+}
+
+function deliveryBrowseConditions(ctx: RequestContext, filter: DeliveryBrowseFilter): SQL[] {
+  const tenant = tenantOf(ctx);
+  const d = webhookDeliveries;
+  const conditions: SQL[] = [];
+  if (tenant) conditions.push(eq(d.organizationId, tenant));
+  if (filter.organizationId) conditions.push(isUuid(filter.organizationId) ? eq(d.organizationId, filter.organizationId) : sql`false`);
+  if (filter.webhookId) conditions.push(isUuid(filter.webhookId) ? eq(d.webhookConfigId, filter.webhookId) : sql`false`);
+  if (filter.status) conditions.push(eq(d.status, filter.status));
+  if (filter.event) conditions.push(eq(d.event, filter.event));
+  if (filter.since) conditions.push(gte(d.createdAt, filter.since));
+  if (filter.until) conditions.push(lte(d.createdAt, filter.until));
+  return conditions;
 }
