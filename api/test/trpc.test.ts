@@ -1,4 +1,6 @@
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../src/trpc/root.ts';
 import { ADMIN_AUTH, ADMIN_EMAIL, ADMIN_PASSWORD, decodeJwt, getToken, startTestApp, type TestApp } from './helpers.ts';
@@ -214,5 +216,59 @@ describe('token tools', () => {
     expect(metrics.total_agents).toBeGreaterThan(0);
     expect(me.kind).toBe('admin');
     expect(Array.isArray(orgs.organizations)).toBe(true);
+  });
+});
+
+describe('webhooks', () => {
+  let receiver: http.Server;
+  let receiverUrl: string;
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+  it('creates, tests, lists deliveries, updates and deletes a webhook; a foreign key sees none of it', async () => {
+    const trpc = client();
+    const org = await trpc.organizations.create.mutate({ name: 'Hooks', slug: 'hooks-trpc' });
+    const other = await trpc.organizations.create.mutate({ name: 'Nosy', slug: 'nosy-trpc' });
+    expect((await trpc.webhooks.events.query()).events).toContain('agent.created');
+
+    const { webhook, secret } = await trpc.webhooks.create.mutate({ name: 'ci', url: receiverUrl, events: ['agent.created'], organization_id: org.id });
+    expect(secret).toBeTruthy();
+    expect(webhook).toMatchObject({ name: 'ci', url: receiverUrl, events: ['agent.created'] });
+    const rest = (await (await app.request(`/api/webhooks/${webhook.id}`, { admin: true })).json()) as { webhook: unknown };
+    expect((await trpc.webhooks.get.query({ id: webhook.id })).webhook).toEqual(rest.webhook);
+
+    const sent = await trpc.webhooks.test.mutate({ id: webhook.id, payload: { hello: 'world' } });
+    expect(sent).toMatchObject({ success: true, status_code: 204 });
+    expect(received.some((r) => r.body.includes('"hello":"world"'))).toBe(true);
+    const { deliveries } = await trpc.webhooks.deliveries.query({ id: webhook.id });
+    expect(deliveries.map((d) => d.id)).toContain(sent.delivery_id);
+    expect((await trpc.webhooks.delivery.query({ id: webhook.id, delivery_id: sent.delivery_id })).delivery.id).toBe(sent.delivery_id);
+    expect(await failure(trpc.webhooks.deliveries.query({ id: webhook.id, status: 'bogus' as 'pending' }))).toMatchObject({ status: 400, error: 'invalid_request' });
+    expect(await failure(trpc.webhooks.create.mutate({ name: 'bad', url: 'ftp://x', events: ['agent.created'] }))).toMatchObject({ status: 400 });
+
+    const { key } = await trpc.apiKeys.create.mutate({ organization_id: other.id, name: 'nosy' });
+    const nosy = client({ authorization: `Bearer ${key}` });
+    expect((await nosy.webhooks.list.query()).webhooks).toEqual([]);
+    expect(await failure(nosy.webhooks.get.query({ id: webhook.id }))).toMatchObject({ status: 404 });
+    expect(await failure(nosy.webhooks.test.mutate({ id: webhook.id }))).toMatchObject({ status: 404 });
+    expect(await failure(nosy.webhooks.deliveries.query({ id: webhook.id }))).toMatchObject({ status: 404 });
+    expect(await failure(nosy.webhooks.delete.mutate({ id: webhook.id }))).toMatchObject({ status: 404 });
+
+    const updated = await trpc.webhooks.update.mutate({ id: webhook.id, is_active: false, events: ['agent.created', 'agent.deleted'] });
+    expect(updated.webhook).toMatchObject({ is_active: false, events: ['agent.created', 'agent.deleted'] });
+    expect(await trpc.webhooks.delete.mutate({ id: webhook.id })).toEqual({ deleted: true });
+    expect(await failure(trpc.webhooks.get.query({ id: webhook.id }))).toMatchObject({ status: 404 });
   });
 });

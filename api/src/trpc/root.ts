@@ -5,6 +5,7 @@ import { metricsRouter } from './routers/metrics.ts';
 import { organizationsRouter } from './routers/organizations.ts';
 import { sessionRouter } from './routers/session.ts';
 import { tokensRouter } from './routers/tokens.ts';
+import { webhooksRouter } from './routers/webhooks.ts';
 import { router } from './trpc.ts';
 
 /** Every admin operation the dashboard performs; its type is the dashboard's and the SDK's contract. */
@@ -13,6 +14,7 @@ export const appRouter = router({
   organizations: organizationsRouter,
   apiKeys: apiKeysRouter,
   tokens: tokensRouter,
+  webhooks: webhooksRouter,
   audit: auditRouter,
   metrics: metricsRouter,
   session: sessionRouter,
