@@ -86,6 +86,13 @@ describe('CORS: an organization\'s allowed_origins', () => {
     expect(allowOrigin(await get('/.well-known/jwks.json', ORG_ORIGIN))).toBeNull();
   });
 
+  it('an error answered to the organization\'s caller is readable too, so the app can show it', async () => {
+    const missing = await get(`/api/organizations/${orgA.id}/teams/00000000-0000-4000-8000-000000000000`, ORG_ORIGIN, `Bearer ${keyA}`);
+    expect(missing.status).toBe(404);
+    expect(allowOrigin(missing)).toBe(ORG_ORIGIN);
+    expect(((await missing.json()) as { error: string }).error).toBe('not_found');
+  });
+
   it('agents\' access tokens count as calls on their organization\'s behalf', async () => {
     const agentA = await createOrgAgent(app, orgA.id);
     const agentB = await createOrgAgent(app, orgB.id);

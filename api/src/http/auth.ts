@@ -65,7 +65,7 @@ export async function authenticateAdmin(req: IncomingMessage, services: Services
   }
   const bearer = bearerToken(req);
   if (bearer) {
-    const key = await services.apiKeys.authenticate(bearer);
+    const key = await services.apiKeys.authenticate(bearer, { ip: clientIp(req, config.trustProxy), userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512) });
     if (key) return key;
     throw new Unauthorized('invalid API key');
   }
@@ -91,4 +91,14 @@ export async function authenticateAgent(req: IncomingMessage, services: Services
 
 export function agentPrincipal(a: AuthenticatedAgent): Principal {
   return { kind: 'agent', agentId: a.agent.id, clientId: a.agent.clientId, organizationId: a.agent.organizationId, jti: a.claims.jti };
+}
+
+/** Client IP: the socket's, or with TRUST_PROXY the first X-Forwarded-For hop. */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first.slice(0, 64);
+  }
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }

@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { AppError, Conflict, HttpsRequired, InvalidRequest, MethodNotAllowed, NotFound, ServerError } from '../errors.ts';
 import type { RequestContext } from '../services/context.ts';
 import type { Services } from '../services/index.ts';
-import { agentPrincipal, authenticateAdmin, authenticateAgent, bearerToken } from './auth.ts';
+import { agentPrincipal, authenticateAdmin, authenticateAgent, bearerToken, clientIp } from './auth.ts';
 import { parseWith, readBody, type Params } from './body.ts';
 import { CorsPolicy } from './cors.ts';
 import type { Call, Mount, Reply, Route } from './route.ts';
@@ -25,16 +25,6 @@ export interface HttpServerOptions {
   log: Logger;
   routes: Route[];
   mounts?: Mount[];
-}
-
-/** Client IP: the socket's, or with TRUST_PROXY the first X-Forwarded-For hop. */
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first.slice(0, 64);
-  }
-  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
 
 /** TLS on our socket, or (TRUST_PROXY) on the proxy's, as its X-Forwarded-Proto says. */
@@ -145,7 +135,7 @@ export function createHttpServer({ config, services, log, routes, mounts = [] }:
       case 'bearer': {
         const token = bearerToken(req);
         if (token?.startsWith(API_KEY_PREFIX)) {
-          const key = await services.apiKeys.authenticate(token);
+          const key = await services.apiKeys.authenticate(token, { ip, userAgent });
           if (key) ctx.principal = key;
         }
         if (ctx.principal.kind === 'anonymous') {
@@ -156,12 +146,13 @@ export function createHttpServer({ config, services, log, routes, mounts = [] }:
       }
     }
 
-    const reply: Reply = await route.handler(call);
-    // Let a handler answer before reading a body it does not need, without leaving it unread.
-    if (!req.readableEnded) req.resume();
+    // Before the handler, so that its error answers are readable by the caller's origin too.
     if (ctx.principal.kind !== 'anonymous') {
       for (const [k, v] of Object.entries(await cors.headersFor(req, ctx.principal))) res.setHeader(k, v);
     }
+    const reply: Reply = await route.handler(call);
+    // Let a handler answer before reading a body it does not need, without leaving it unread.
+    if (!req.readableEnded) req.resume();
     const headers = reply.headers ?? {};
     if (reply.text !== undefined) {
       res.writeHead(reply.status, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', ...headers });

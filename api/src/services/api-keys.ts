@@ -73,14 +73,14 @@ export class ApiKeyService {
   }
 
   /** The principal of a live key, or undefined. The digest lookup is followed by a constant-time check. */
-  async authenticate(presented: string): Promise<Extract<Principal, { kind: 'api_key' }> | undefined> {
+  async authenticate(presented: string, caller: { ip: string; userAgent: string } = { ip: '', userAgent: '' }): Promise<Extract<Principal, { kind: 'api_key' }> | undefined> {
     if (!presented.startsWith(API_KEY_PREFIX) || presented.length > 200) return undefined;
     const hash = digest(presented);
     const [row] = await this.db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash));
     if (!row || !digestEquals(presented, row.keyHash)) return undefined;
     if (!row.isActive || row.revokedAt) return undefined;
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return undefined;
-    await this.touch(row.id, row.organizationId, row.lastUsedAt === null);
+    await this.touch(row.id, row.organizationId, row.lastUsedAt === null, caller);
     return { kind: 'api_key', apiKeyId: row.id, organizationId: row.organizationId, teamId: row.teamId };
   }
 
@@ -90,7 +90,7 @@ export class ApiKeyService {
   }
 
   /** Records use: the first one as an audit event, later ones as a coarse `last_used_at`. */
-  private async touch(id: string, organizationId: string, firstUse: boolean) {
+  private async touch(id: string, organizationId: string, firstUse: boolean, caller: { ip: string; userAgent: string }) {
     const now = Date.now();
     if (!firstUse && now - (this.lastTouched.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     this.lastTouched.set(id, now);
@@ -103,7 +103,7 @@ export class ApiKeyService {
       if (first.length) {
         await recordEvents(tx, [{
           action: 'api_key.first_used', organizationId,
-          ctx: { principal: { kind: 'api_key', apiKeyId: id, organizationId, teamId: null }, ip: '', userAgent: '' },
+          ctx: { principal: { kind: 'api_key', apiKeyId: id, organizationId, teamId: null }, ...caller },
           details: { api_key_id: id },
         }]);
       } else {
