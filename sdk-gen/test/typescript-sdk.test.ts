@@ -118,6 +118,17 @@ describe('@machineauth/sdk (TypeScript) against a live server', () => {
     expect((await client.getToken({ scope: 'read' })).access_token).toBe(forced.access_token);
   });
 
+  it('falls back to the client credentials when the refresh token is refused', async () => {
+    const fallback = newClient();
+    const first = await fallback.getToken();
+    await fallback.revoke({ token: first.refresh_token, token_type_hint: 'refresh_token' });
+    const before = tokenRequests().length;
+    const renewed = await fallback.getToken({ forceRefresh: true });
+    expect(renewed.access_token).not.toBe(first.access_token);
+    const attempts = tokenRequests().slice(before).map((e) => [new URLSearchParams(e.requestBody).get('grant_type'), e.status]);
+    expect(attempts).toEqual([['refresh_token', 401], ['client_credentials', 200]]);
+  });
+
   it('fetches one token for a burst of concurrent calls (single flight)', async () => {
     const burst = newClient({ scope: 'read' });
     const before = tokenRequests().length;

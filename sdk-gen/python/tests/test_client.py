@@ -67,6 +67,15 @@ class TokenTests(LiveServerTest):
         self.assertEqual(usage.refresh_count, 1)
         self.assertEqual(usage.token_count, 2)
 
+    def test_falls_back_to_client_credentials_when_the_refresh_token_is_refused(self) -> None:
+        client = self.client_for(self.new_agent())
+        first = client.get_token()
+        client.revoke(first.refresh_token, token_type_hint="refresh_token")
+        renewed = client.get_token(force_refresh=True)
+        self.assertNotEqual(renewed.access_token, first.access_token)
+        usage = client.get_usage()
+        self.assertEqual((usage.token_count, usage.refresh_count), (2, 0))
+
     def test_oauth_endpoints_directly(self) -> None:
         client = self.client_for(self.new_agent())
         pair = client.request_token("client_credentials", scope="write")
