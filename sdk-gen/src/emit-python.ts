@@ -124,7 +124,7 @@ function modelsFile(model: Model): string {
     const schema = model.schemas[name];
     identifier(name, 'schema');
     if (isDataclass(model, name)) blocks.push(dataclassOf(model, name, schema));
-    else blocks.push(`${name} = ${pyType(schema).replace(/^Literal\[/, 'Literal[')}\n${docstring([schema.description], '')}`);
+    else blocks.push(`${name} = ${pyType(schema)}\n${docstring([schema.description], '')}`);
   }
   return `${out + blocks.join('\n\n')}`;
 }
