@@ -17,8 +17,11 @@ export interface PageSizes {
 
 /** Top-level lists. */
 export const ROOT_PAGE: PageSizes = { defaultSize: 20, maxSize: 100 };
-/** Lists under each of many parents: smaller, since their sizes multiply. */
-export const NESTED_PAGE: PageSizes = { defaultSize: 10, maxSize: 50 };
+/**
+ * Lists under each of many parents: smaller, since their sizes multiply (the depth limit allows
+ * three levels of lists, so at most 100 × 25 × 25 nodes).
+ */
+export const NESTED_PAGE: PageSizes = { defaultSize: 10, maxSize: 25 };
 
 /** Cursors are opaque to clients: a keyset (timestamp at microsecond precision, id), base64url. */
 export const encodeCursor = (keyset: Keyset) => Buffer.from(`${keyset.at}|${keyset.id}`).toString('base64url');

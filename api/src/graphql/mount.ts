@@ -3,7 +3,6 @@ import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -13,15 +12,19 @@ import type { Mount } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 import { asAppError } from '../trpc/errors.ts';
 import type { GraphQLContext } from './builder.ts';
+import { GraphQLError } from './graphql-js.ts';
 import { schema } from './schema.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
 /**
  * Limits against abusive documents, checked before anything runs. Depth 12 fits the deepest
- * view (organizations → webhooks → deliveries → webhook); page sizes are capped per connection.
+ * view (organizations → webhooks → deliveries → webhook) and allows at most three levels of
+ * lists. The cost counts literal `first`/`last` sizes; 50 000 admits 50 organizations × 10
+ * webhooks × 10 deliveries. Sizes given in variables escape the cost but are capped per
+ * connection (connections.ts).
  */
-export const GRAPHQL_LIMITS = { maxDepth: 12, maxCost: 5000, maxAliases: 15, maxTokens: 2000 } as const;
+export const GRAPHQL_LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 15, maxTokens: 2000 } as const;
 
 /**
  * Errors as clients see them: our AppErrors keep their message and carry their RFC-style code in

@@ -1,5 +1,5 @@
-import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.ts';
+import { lexicographicSortSchema, printSchema } from './graphql-js.ts';
 import './types/access-token.ts';
 import './types/agent.ts';
 import './types/api-key.ts';
