@@ -207,3 +207,46 @@ describe('revocation (RFC 7009)', () => {
     }
   });
 });
+
+describe('two instances on one database', () => {
+  it('revocation, deactivation and key rotation made through one hold on the other at once', async () => {
+    // A second API process behind the same load balancer: same database, same master key.
+    const other = await startTestApp({ DATA_DIR: app.config.dataDir }, { databaseUrl: app.databaseUrl });
+    try {
+      const fresh = await createAgent(app, { name: 'two-instances', scopes: [] });
+      const a = await getToken(app, fresh);
+      const b = await getToken(other, fresh);
+      expect((await introspect(other, a.access_token)).active).toBe(true);
+      expect((await introspect(app, b.access_token)).active).toBe(true);
+
+      // Revoked on one, dead on the other.
+      await revokedOk(await postForm(other, '/oauth/revoke', { token: a.access_token }));
+      expect((await introspect(app, a.access_token)).active).toBe(false);
+      await expectOAuthError(await app.request('/api/verify', { bearer: a.access_token }), 401, 'invalid_token');
+
+      // A refresh token used on one is a replay on the other.
+      const refreshed = await postForm(app, '/oauth/token', { grant_type: 'refresh_token', refresh_token: b.refresh_token });
+      expect(refreshed.status).toBe(200);
+      await expectOAuthError(await postForm(other, '/oauth/token', { grant_type: 'refresh_token', refresh_token: b.refresh_token }), 401, 'invalid_grant');
+
+      // Deactivated through one, refused by the other.
+      const c = await getToken(app, fresh);
+      await other.request(`/api/agents/${fresh.id}/deactivate`, { method: 'POST', admin: true });
+      await expectOAuthError(await app.request('/api/agents/me', { bearer: c.access_token }), 401, 'invalid_token');
+      await expectOAuthError(await postForm(app, '/oauth/token', { grant_type: 'client_credentials', client_id: fresh.clientId, client_secret: fresh.clientSecret }), 401, 'invalid_client');
+      await other.request(`/api/agents/${fresh.id}/activate`, { method: 'POST', admin: true });
+
+      // Rotated on one: the other verifies the new key's tokens and switches its signer.
+      const rotated = (await (await other.request('/api/admin/keys/rotate', { method: 'POST', admin: true })).json()) as { kid: string };
+      const signedByOther = await getToken(other, fresh);
+      expect((await introspect(app, signedByOther.access_token)).active).toBe(true);
+      for (let i = 0; i < 100 && app.services.keys.activeKey.kid !== rotated.kid; i++) await sleep(20);
+      const signedByApp = await getToken(app, fresh);
+      expect(JSON.parse(Buffer.from(signedByApp.access_token.split('.')[0], 'base64url').toString()).kid).toBe(rotated.kid);
+      const jwks = (await (await app.request('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] };
+      expect(jwks.keys.map((k) => k.kid)).toContain(rotated.kid);
+    } finally {
+      await other.close();
+    }
+  });
+});
