@@ -348,3 +348,16 @@ describe('races', () => {
     }
   });
 });
+
+describe('token lifetime and agent expiry', () => {
+  it('an access token never outlives its agent', async () => {
+    const mortal = await createAgent(app, { name: 'mortal', scopes: [], expires_in: 120 });
+    const tokens = await getToken(app, mortal);
+    expect(tokens.expires_in).toBeLessThanOrEqual(120);
+    expect(tokens.expires_in).toBeGreaterThan(100);
+    const claims = decodeJwt(tokens.access_token) as { exp: number; iat: number };
+    expect(claims.exp).toBeLessThanOrEqual(Math.ceil(Date.parse(mortal.agent.expires_at as string) / 1000));
+    // An agent without expiry gets the full lifetime.
+    expect((await getToken(app, agent)).expires_in).toBe(86_400);
+  });
+});

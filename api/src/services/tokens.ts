@@ -251,7 +251,10 @@ export class TokenService {
     const { jwt } = this.config;
     const now = new Date();
     const iat = epoch(now);
-    const ttl = client.orgExpirySecs && client.orgExpirySecs > 0 ? client.orgExpirySecs : jwt.accessTokenTtl;
+    const configuredTtl = client.orgExpirySecs && client.orgExpirySecs > 0 ? client.orgExpirySecs : jwt.accessTokenTtl;
+    // Never past the agent's own expiry: offline verifiers, who cannot see the agent, stop then too.
+    const agentLeft = client.expiresAt ? Math.floor((client.expiresAt.getTime() - now.getTime()) / 1000) : Infinity;
+    const ttl = Math.max(1, Math.min(configuredTtl, agentLeft));
     const claims: AccessClaims = {
       iss: client.orgIssuer || jwt.issuer,
       sub: client.clientId,
