@@ -5,6 +5,7 @@ import { connect, runMigrations } from './db/index.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
 import { loadMasterKey } from './lib/master-key.ts';
 import { SecretBox } from './lib/secrets.ts';
+import { withStartupLock } from './lib/startup-lock.ts';
 import { createServices, type Services } from './services/index.ts';
 import { createHttpServer } from './http/server.ts';
 import { allRoutes, allMounts } from './http/routes.ts';
@@ -30,10 +31,12 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
   const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(config.dataDir, log)).url;
   const { db, client } = connect(url, config.dbPoolSize);
   try {
-    await runMigrations(db);
-    await installWorkerSchema(url, log);
     const box = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
-    const services = await createServices(db, config, box);
+    const services = await withStartupLock(url, async () => {
+      await runMigrations(db);
+      await installWorkerSchema(url, log);
+      return createServices(db, config, box);
+    });
     // A rotation made by another instance (or the CLI) switches this one's signer at once.
     await client.listen('machineauth_keys', () => {
       services.keys.reload().catch((error) => log.error({ err: error }, 'signing key reload failed'));

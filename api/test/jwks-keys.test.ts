@@ -226,3 +226,44 @@ describe('changing JWT_SIGNING_ALGORITHM across a restart', () => {
     }
   });
 });
+
+describe('concurrent key management', () => {
+  it('simultaneous rotations leave exactly one signing key', async () => {
+    // EdDSA keys are generated fast enough for the rotations to really overlap.
+    const app = await startTestApp({ JWT_SIGNING_ALGORITHM: 'EdDSA' });
+    const sql = dbClient(app);
+    try {
+      const results = await Promise.all(Array.from({ length: 8 }, () => app.request('/api/admin/keys/rotate', { method: 'POST', admin: true })));
+      for (const r of results) expect(r.status).toBe(200);
+      const kids = await Promise.all(results.map(async (r) => ((await r.json()) as { kid: string }).kid));
+      expect(new Set(kids).size).toBe(8);
+      const active = await sql`select kid from signing_keys where retired_at is null`;
+      expect(active).toHaveLength(1);
+      // Every retired key has an end to its publication.
+      const unbounded = await sql`select kid from signing_keys where retired_at is not null and published_until is null`;
+      expect(unbounded).toHaveLength(0);
+      await app.services.keys.reload();
+      expect(app.services.keys.activeKey.kid).toBe(active[0].kid);
+    } finally {
+      await sql.end();
+      await app.close();
+    }
+  });
+
+  it('two instances starting at once on an empty database agree on one key', async () => {
+    const databaseUrl = await createDatabase();
+    const MASTER_KEY = randomBytes(32).toString('base64url');
+    const [a, b] = await Promise.all([startTestApp({ MASTER_KEY }, { databaseUrl }), startTestApp({ MASTER_KEY }, { databaseUrl })]);
+    try {
+      const ja = await fetchJwks(a);
+      const jb = await fetchJwks(b);
+      expect(ja.keys).toHaveLength(1);
+      expect(jb).toEqual(ja);
+      const agent = await createAgent(a);
+      const token = await getToken(b, agent);
+      await verifyOffline(a, token.access_token);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

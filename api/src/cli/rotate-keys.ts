@@ -4,6 +4,7 @@ import { connect, runMigrations } from '../db/index.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { loadMasterKey } from '../lib/master-key.ts';
 import { SecretBox } from '../lib/secrets.ts';
+import { withStartupLock } from '../lib/startup-lock.ts';
 import { createServices } from '../services/index.ts';
 
 /**
@@ -25,8 +26,10 @@ async function main() {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
   const { db, client } = connect(config.databaseUrl ?? embedded!.url, 2);
   try {
-    await runMigrations(db);
-    const services = await createServices(db, config, new SecretBox(loadMasterKey(config.masterKey, config.dataDir)));
+    const services = await withStartupLock(config.databaseUrl ?? embedded!.url, async () => {
+      await runMigrations(db);
+      return createServices(db, config, new SecretBox(loadMasterKey(config.masterKey, config.dataDir)));
+    });
     const key = await services.keys.rotate();
     console.log(`rotated: new signing key ${key.kid} (${key.alg})`);
   } finally {

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { desc, isNull, sql } from 'drizzle-orm';
+import { desc, eq, isNull, sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Database } from '../db/index.ts';
 import { signingKeys } from '../db/schema.ts';
@@ -55,7 +55,7 @@ export class KeyService {
   /** Loads every key; creates the first one (or one for a newly chosen algorithm). */
   async init(): Promise<void> {
     await this.reload();
-    if (!this.active || this.active.alg !== this.options.algorithm) await this.rotate();
+    if (!this.active || this.active.alg !== this.options.algorithm) await this.rotate({ onlyIfNeeded: true });
   }
 
   async reload(): Promise<void> {
@@ -95,28 +95,40 @@ export class KeyService {
   /**
    * Makes a new key the signer. Older keys stop signing but stay published until every token
    * they signed has expired, so verifiers never meet an unknown kid for a live token.
+   * `onlyIfNeeded` (start-up): keep the current signer if another instance just made a fitting one.
    */
-  async rotate(): Promise<{ kid: string; alg: SigningAlgorithm }> {
+  async rotate(options: { onlyIfNeeded?: boolean } = {}): Promise<{ kid: string; alg: SigningAlgorithm }> {
     const alg = this.options.algorithm;
     const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
     const privateJwk = await exportJWK(privateKey);
     const { d, p, q, dp, dq, qi, ...publicJwk } = privateJwk;
     void d; void p; void q; void dp; void dq; void qi;
-    const taken = this.keys.has(this.options.preferredKid);
-    const kid = taken ? `${this.options.preferredKid}-${new Date().toISOString().slice(0, 10)}-${randomSecret(4)}` : this.options.preferredKid;
     const lifetime = await this.options.maxTokenLifetimeSecs();
-    await this.db.transaction(async (tx) => {
+    const kid = await this.db.transaction(async (tx) => {
+      // One rotation at a time over every instance: each then retires the key the one before made,
+      // and exactly one key is left signing.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('machineauth_keys'))`);
+      const current = await tx
+        .select({ kid: signingKeys.kid, algorithm: signingKeys.algorithm })
+        .from(signingKeys)
+        .where(isNull(signingKeys.retiredAt));
+      if (options.onlyIfNeeded && current.length === 1 && current[0].algorithm === alg) return current[0].kid;
+      const [taken] = await tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.kid, this.options.preferredKid));
+      const newKid = taken ? `${this.options.preferredKid}-${new Date().toISOString().slice(0, 10)}-${randomSecret(4)}` : this.options.preferredKid;
       await tx
         .update(signingKeys)
         .set({ retiredAt: sql`now()`, publishedUntil: sql`now() + make_interval(secs => ${lifetime})` })
         .where(isNull(signingKeys.retiredAt));
       await tx.insert(signingKeys).values({
-        kid,
+        kid: newKid,
         algorithm: alg,
         privateKeyEncrypted: this.box.seal(JSON.stringify(privateJwk)),
-        publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
+        publicJwk: { ...publicJwk, kid: newKid, alg, use: 'sig' },
+        // The real moment, not the transaction's start: it may have waited for the lock.
+        createdAt: sql`clock_timestamp()`,
       });
-      await tx.execute(sql`select pg_notify('machineauth_keys', ${kid})`);
+      await tx.execute(sql`select pg_notify('machineauth_keys', ${newKid})`);
+      return newKid;
     });
     await this.reload();
     return { kid, alg };
