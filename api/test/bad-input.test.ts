@@ -12,7 +12,10 @@ let snapshot: string;
 
 /** Everything a bad request could have changed. */
 async function state(): Promise<string> {
-  const [agents] = await sql`select count(*)::int as n, coalesce(sum(token_count), 0)::int as tokens, max(updated_at) as updated from agents`;
+  const [agents] = await sql`
+    select count(*)::int as n, coalesce(sum(token_count), 0)::int as tokens, max(updated_at) as updated,
+           md5(string_agg(client_secret_hash::text || is_active::text, ',' order by id)) as secrets
+    from agents`;
   const [audit] = await sql`select count(*)::int as n from audit_logs where action not like 'token.validation%'`;
   const [access] = await sql`select count(*)::int as n, count(revoked_at)::int as revoked from access_tokens`;
   const [refresh] = await sql`select count(*)::int as n, count(used_at)::int as used, count(revoked_at)::int as revoked from refresh_tokens`;
@@ -155,6 +158,27 @@ describe('malformed bodies', () => {
     await expect4xx(await post('/api/agents', '{"name":"p","constructor":{"prototype":{"x":1}}}', 'application/json', { authorization: ADMIN_AUTH }), 400);
     await expect4xx(await post('/oauth/token', '__proto__=x&grant_type=constructor', 'application/x-www-form-urlencoded'), 400);
     expect(({} as Record<string, unknown>).is_active).toBeUndefined();
+  });
+});
+
+describe('action routes take no body', () => {
+  it.each([
+    ['POST', '/api/agents/{id}/deactivate', 'admin'],
+    ['POST', '/api/agents/{id}/activate', 'admin'],
+    ['DELETE', '/api/agents/{id}', 'admin'],
+    ['POST', '/api/admin/keys/rotate', 'admin'],
+    ['POST', '/api/agents/me/rotate', 'agent'],
+    ['POST', '/api/agents/me/deactivate', 'agent'],
+    ['POST', '/api/agents/me/reactivate', 'agent'],
+    ['POST', '/api/agents/me/delete', 'agent'],
+    ['DELETE', '/api/agents/me/delete', 'agent'],
+  ])('%s %s refuses a malformed or unexpected body and does nothing', async (method, template, auth) => {
+    const path = template.replace('{id}', agent.id);
+    const authorization = auth === 'admin' ? ADMIN_AUTH : `Bearer ${accessToken}`;
+    for (const [body, type] of [['{"oops"', 'application/json'], ['{"reason":"x"}', 'application/json'], ['[]', 'application/json'], ['confirm=yes', 'application/x-www-form-urlencoded'], ['x', 'text/plain']]) {
+      const res = await fetch(`${app.url}${path}`, { method, body, headers: { authorization, 'content-type': type } });
+      await expect4xx(res);
+    }
   });
 });
 

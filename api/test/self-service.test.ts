@@ -234,9 +234,13 @@ describe('an expired agent', () => {
     await invalidToken(await call('/api/agents/me/reactivate', token, 'POST'));
     expect(await introspect(app, token)).toMatchObject({ active: false });
     await expectOAuthError(await postForm(app, '/oauth/token', { grant_type: 'client_credentials', client_id: agent.clientId, client_secret: agent.clientSecret }), 401, 'invalid_client');
-    // The administrator can extend it, and then it works again.
+    // The administrator can extend it; then it gets tokens again. The old one expired with it for good
+    // (its exp was capped at the agent's expiry), so offline verifiers agree.
     await app.request(`/api/agents/${agent.id}`, { method: 'PATCH', admin: true, json: { expires_in: 3600 } });
-    expect((await call('/api/agents/me', token)).status).toBe(200);
+    const fresh = await getToken(app, agent);
+    expect((await call('/api/agents/me', fresh.access_token)).status).toBe(200);
+    await invalidToken(await call('/api/agents/me', token));
+    expect(await introspect(app, token)).toMatchObject({ active: false, reason: 'expired' });
   });
 });
 

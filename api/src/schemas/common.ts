@@ -20,3 +20,6 @@ export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
 });
+
+/** Action routes take no parameters: an empty body (or `{}`); anything else is a mistake worth a 400. */
+export const EmptyBody = z.strictObject({});

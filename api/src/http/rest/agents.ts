@@ -1,4 +1,5 @@
 import { AgentListQuery, CreateAgentInput, RotateAgentInput, UpdateAgentInput } from '../../schemas/agents.ts';
+import { EmptyBody } from '../../schemas/common.ts';
 import { agentJson } from '../../wire.ts';
 import { parseWith } from '../body.ts';
 import { json, noContent, type Call, type Route } from '../route.ts';
@@ -55,6 +56,7 @@ export const agentRoutes: Route[] = [
     path: '/api/agents/:id',
     auth: 'admin',
     async handler(call) {
+      await call.input(EmptyBody);
       await call.services.agents.remove(call.ctx, call.params.id);
       return noContent();
     },
@@ -67,6 +69,7 @@ export const agentRoutes: Route[] = [
     path: '/api/agents/:id/deactivate',
     auth: 'admin',
     async handler(call) {
+      await call.input(EmptyBody);
       const agent = await call.services.agents.setActive(call.ctx, call.params.id, false);
       return json(200, { message: 'agent deactivated successfully', agent: agentJson(agent) });
     },
@@ -76,6 +79,7 @@ export const agentRoutes: Route[] = [
     path: '/api/agents/:id/activate',
     auth: 'admin',
     async handler(call) {
+      await call.input(EmptyBody);
       const agent = await call.services.agents.setActive(call.ctx, call.params.id, true);
       return json(200, { message: 'agent activated successfully', agent: agentJson(agent) });
     },

@@ -1,10 +1,12 @@
 import { InvalidToken } from '../../errors.ts';
+import { EmptyBody } from '../../schemas/common.ts';
 import { agentJson, iso } from '../../wire.ts';
 import { json, noContent, type Call, type Route } from '../route.ts';
 
 const me = (call: Call) => call.agent!.agent.id;
 
 const deleteSelf = async (call: Call) => {
+  await call.input(EmptyBody);
   await call.services.agents.remove(call.ctx, me(call));
   return noContent();
 };
@@ -43,6 +45,7 @@ export const selfServiceRoutes: Route[] = [
     path: '/api/agents/me/rotate',
     auth: 'agent',
     async handler(call) {
+      await call.input(EmptyBody);
       const { clientSecret, agent } = await call.services.agents.rotate(call.ctx, me(call));
       return json(200, { client_id: agent.clientId, client_secret: clientSecret });
     },
@@ -52,6 +55,7 @@ export const selfServiceRoutes: Route[] = [
     path: '/api/agents/me/deactivate',
     auth: 'agent',
     async handler(call) {
+      await call.input(EmptyBody);
       await call.services.agents.setActive(call.ctx, me(call), false);
       return json(200, { message: 'agent deactivated successfully' });
     },
@@ -62,6 +66,7 @@ export const selfServiceRoutes: Route[] = [
     path: '/api/agents/me/reactivate',
     auth: 'agent-any',
     async handler(call) {
+      await call.input(EmptyBody);
       await call.services.agents.setActive(call.ctx, me(call), true);
       return json(200, { message: 'agent reactivated successfully' });
     },

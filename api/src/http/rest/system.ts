@@ -5,6 +5,7 @@ import { CSRF_HEADER, SESSION_COOKIE, cookie } from '../auth.ts';
 import { json, type Route } from '../route.ts';
 import { Forbidden, ServiceUnavailable } from '../../errors.ts';
 import type { Database } from '../../db/index.ts';
+import { EmptyBody } from '../../schemas/common.ts';
 
 export const VERSION = '1.0.0';
 
@@ -69,6 +70,7 @@ export function systemRoutes(db: Database): Route[] {
       auth: 'admin',
       async handler(call) {
         requireGlobalAdmin(call.ctx.principal.kind);
+        await call.input(EmptyBody);
         const key = await call.services.keys.rotate();
         return json(200, { kid: key.kid, alg: key.alg });
       },
