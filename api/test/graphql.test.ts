@@ -329,6 +329,15 @@ describe('abuse and errors', () => {
     const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: viewer { kind }`).join(' ');
     const wide = await gql(`{ ${aliases} }`);
     expect(wide.errors?.[0].message).toMatch(/alias/i);
+    const nestedLists = await gql('{ organizations(first: 50) { edges { node { webhooks(first: 50) { edges { node { deliveries(first: 50) { edges { node { id status } } } } } } } } } }');
+    expect(nestedLists.errors?.[0].message).toMatch(/cost/i);
+    // The dashboard's heaviest view stays within the limits.
+    const orgView = await gql(`{ organizations(first: 1) { edges { node {
+      teams(first: 50) { pageInfo { hasNextPage endCursor } edges { node { id name description createdAt } } }
+      agents(first: 50) { pageInfo { hasNextPage endCursor } edges { node { id name clientId isActive scopes createdAt usage { tokenCount } team { id name } organization { id name } } } }
+      apiKeys(first: 50) { pageInfo { hasNextPage endCursor } edges { node { id name prefix isActive lastUsedAt expiresAt revokedAt createdAt team { id name } } } }
+    } } } }`);
+    expect(orgView.errors).toBeUndefined();
     const huge = await gql(`{ ${Array.from({ length: 3000 }, () => 'viewer { kind }').join(' ')} }`);
     expect(huge.errors?.[0].message).toMatch(/token/i);
   });

@@ -19,9 +19,9 @@ export interface PageSizes {
 export const ROOT_PAGE: PageSizes = { defaultSize: 20, maxSize: 100 };
 /**
  * Lists under each of many parents: smaller, since their sizes multiply (the depth limit allows
- * three levels of lists, so at most 100 × 25 × 25 nodes).
+ * three levels of lists, so at most 100 × 50 × 50 nodes).
  */
-export const NESTED_PAGE: PageSizes = { defaultSize: 10, maxSize: 25 };
+export const NESTED_PAGE: PageSizes = { defaultSize: 10, maxSize: 50 };
 
 /** Cursors are opaque to clients: a keyset (timestamp at microsecond precision, id), base64url. */
 export const encodeCursor = (keyset: Keyset) => Buffer.from(`${keyset.at}|${keyset.id}`).toString('base64url');

@@ -20,11 +20,12 @@ export const GRAPHQL_PATH = '/graphql';
 /**
  * Limits against abusive documents, checked before anything runs. Depth 12 fits the deepest
  * view (organizations → webhooks → deliveries → webhook) and allows at most three levels of
- * lists. The cost counts literal `first`/`last` sizes; 50 000 admits 50 organizations × 10
- * webhooks × 10 deliveries. Sizes given in variables escape the cost but are capped per
+ * lists. The cost multiplies literal `first`/`last` sizes down the tree: 500 000 admits the
+ * dashboard's heaviest view (an organization with 50 teams, 50 agents and 50 keys) and refuses
+ * nested lists of 50 × 50 × 50. Sizes given in variables escape the cost but are capped per
  * connection (connections.ts).
  */
-export const GRAPHQL_LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 15, maxTokens: 2000 } as const;
+export const GRAPHQL_LIMITS = { maxDepth: 12, maxCost: 500_000, maxAliases: 15, maxTokens: 2000 } as const;
 
 /**
  * Errors as clients see them: our AppErrors keep their message and carry their RFC-style code in
