@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,5 +24,16 @@ export function dashboardIsStale(): boolean {
 export async function ensureDashboardBuilt(): Promise<void> {
   if (!dashboardIsStale()) return;
   const { build } = await import('vite');
-  await build({ configFile: path.join(DASHBOARD_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  // Built aside and swapped in, so that another test run serving dist meanwhile never sees it half-written.
+  const staging = path.join(DASHBOARD_DIR, `.dist-${process.pid}`);
+  const retired = path.join(DASHBOARD_DIR, `.dist-old-${process.pid}`);
+  try {
+    await build({ configFile: path.join(DASHBOARD_DIR, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+    const dist = path.join(DASHBOARD_DIR, 'dist');
+    if (existsSync(dist)) renameSync(dist, retired);
+    renameSync(staging, dist);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(retired, { recursive: true, force: true });
+  }
 }

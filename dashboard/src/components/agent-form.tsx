@@ -1,6 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import { parseScopes } from '../lib/format.ts';
-import { nodes, type OrganizationOption } from '../lib/queries.ts';
+import { type OrganizationOption } from '../lib/queries.ts';
+import { createTeamOptions } from '../lib/teams.ts';
 import { act, trpc } from '../lib/trpc.ts';
 import { EXPIRY_CHOICES } from './bits.tsx';
 import { ErrorBox, Field } from './ui.tsx';
@@ -22,7 +23,7 @@ export function AgentForm(props: {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>();
 
-  const teams = () => nodes(props.organizations.find((o) => o.id === organizationId())?.teams);
+  const teams = createTeamOptions(organizationId);
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();

@@ -41,7 +41,7 @@ export const EXPIRY_CHOICES: { label: string; seconds: number | null }[] = [
 /** What an audit entry is about, in a few words: the names and ids its details carry. */
 function summary(details: Record<string, unknown>): string {
   const parts: string[] = [];
-  for (const key of ['name', 'agent_name', 'slug', 'prefix', 'event', 'url', 'reason']) {
+  for (const key of ['name', 'agent_name', 'client_id', 'slug', 'prefix', 'event', 'url', 'reason']) {
     const v = details[key];
     if (typeof v === 'string' && v) parts.push(v);
   }
@@ -60,7 +60,7 @@ export function ActivityFeed(props: { entries: AuditEntry[]; label?: string }) {
               <div>
                 <ActionBadge action={e.action} />{' '}
                 <Show when={e.agentId && !e.action.endsWith('.deleted')} fallback={<span>{summary(e.details)}</span>}>
-                  <A href={`/agents/${e.agentId}`}>{summary(e.details) || 'agent'}</A>
+                  <A href={`/agents/${e.agentId}`}>{summary(e.details) || `agent ${e.agentId!.slice(0, 8)}`}</A>
                 </Show>
                 <div class="actor">{e.actor}{e.ipAddress ? ` · ${e.ipAddress}` : ''}</div>
               </div>

@@ -89,14 +89,20 @@ export interface AgentResult {
 export interface OrganizationOption {
   id: string;
   name: string;
-  teams: Connection<{ id: string; name: string }>;
 }
-/** For pickers: every organization the caller sees, with its teams. */
+/** For pickers: the organizations the caller sees (teams are fetched for the chosen one). */
 export const ORGANIZATION_OPTIONS_QUERY = `query OrganizationOptions {
-  organizations(first: 100) { edges { node { id name teams(first: 50) { edges { node { id name } } } } } }
+  organizations(first: 100) { edges { node { id name } } }
 }`;
 export interface OrganizationOptionsResult {
   organizations: Connection<OrganizationOption>;
+}
+
+export const TEAM_OPTIONS_QUERY = `query TeamOptions($id: ID!) {
+  organization(id: $id) { id teams(first: 50) { edges { node { id name } } } }
+}`;
+export interface TeamOptionsResult {
+  organization: { id: string; teams: Connection<{ id: string; name: string }> };
 }
 
 export interface OrganizationSummary {
@@ -225,4 +231,69 @@ export interface OverviewResult {
   auditLog: Connection<AuditEntry>;
   organizations: { totalCount: number };
   webhooks: { totalCount: number };
+}
+
+// ---- webhooks ---------------------------------------------------------------------------------
+
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'RETRYING' | 'DEAD';
+
+export interface WebhookSummary {
+  id: string;
+  name: string;
+  url: string;
+  events: string[];
+  isActive: boolean;
+  maxRetries: number;
+  retryBackoffBase: number;
+  consecutiveFails: number;
+  lastTestedAt: string | null;
+  createdAt: string;
+  organization: { id: string; name: string } | null;
+  team: { id: string; name: string } | null;
+}
+const WEBHOOK_SUMMARY = 'id name url events isActive maxRetries retryBackoffBase consecutiveFails lastTestedAt createdAt organization { id name } team { id name }';
+
+export interface Delivery {
+  id: string;
+  event: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastError: string;
+  lastStatusCode: number | null;
+  nextRetryAt: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  payload: unknown;
+  webhook: { id: string; name: string; maxRetries: number };
+}
+const DELIVERY = 'id event status attempts lastAttemptAt lastError lastStatusCode nextRetryAt deliveredAt createdAt payload webhook { id name maxRetries }';
+
+export const WEBHOOKS_QUERY = `query Webhooks($first: Int, $after: String, $last: Int, $before: String, $filter: WebhookFilter) {
+  webhooks(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+    totalCount
+    ${PAGE_INFO}
+    edges { node { ${WEBHOOK_SUMMARY} } }
+  }
+}`;
+export interface WebhooksResult {
+  webhooks: Connection<WebhookSummary>;
+}
+
+export const DELIVERIES_QUERY = `query Deliveries($first: Int, $after: String, $last: Int, $before: String, $filter: DeliveryFilter) {
+  deliveries(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+    totalCount
+    ${PAGE_INFO}
+    edges { node { ${DELIVERY} } }
+  }
+}`;
+export interface DeliveriesResult {
+  deliveries: Connection<Delivery>;
+}
+
+export const WEBHOOK_QUERY = `query Webhook($id: ID!) {
+  webhook(id: $id) { ${WEBHOOK_SUMMARY} updatedAt organizationId teamId }
+}`;
+export interface WebhookResult {
+  webhook: WebhookSummary & { updatedAt: string; organizationId: string | null; teamId: string | null };
 }

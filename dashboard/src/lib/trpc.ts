@@ -11,12 +11,23 @@ export const trpc = createTRPCClient<AppRouter>({
       headers: () => ({ 'x-csrf-token': csrfToken() }),
       async fetch(url, options) {
         const res = await fetch(url, { ...(options as RequestInit), credentials: 'same-origin' });
-        if (res.status === 401) reportSessionLost();
+        // A 401 may also be about what was submitted (an agent's wrong client secret); only the
+        // admin authentication's own 401 means the session is gone.
+        if (res.status === 401 && (await isSessionFailure(res.clone()))) reportSessionLost();
         return res;
       },
     }),
   ],
 });
+
+async function isSessionFailure(res: Response): Promise<boolean> {
+  try {
+    const body = (await res.json()) as { error?: { data?: { error?: string } } };
+    return body.error?.data?.error === 'unauthorized';
+  } catch {
+    return true;
+  }
+}
 
 /** Awaits a tRPC call and turns its failure into an ApiError carrying the server's description. */
 export async function act<T>(call: Promise<T>): Promise<T> {
@@ -24,10 +35,10 @@ export async function act<T>(call: Promise<T>): Promise<T> {
     return await call;
   } catch (error) {
     if (error instanceof TRPCClientError) {
-      const data = error.data as { code?: string; httpStatus?: number } | undefined;
+      const data = error.data as { error?: string; httpStatus?: number } | undefined;
       const status = data?.httpStatus ?? 0;
-      if (status === 401) throw new ApiError('Your session has ended. Please log in again.', 'unauthorized', 401);
-      throw new ApiError(error.message || 'The action failed.', data?.code ?? 'trpc_error', status);
+      if (data?.error === 'unauthorized') throw new ApiError('Your session has ended. Please log in again.', 'unauthorized', status);
+      throw new ApiError(error.message || 'The action failed.', data?.error ?? 'trpc_error', status);
     }
     throw error;
   }

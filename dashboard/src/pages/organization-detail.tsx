@@ -32,7 +32,7 @@ export default function OrganizationDetailPage() {
     <Async resource={org} refetch={refetch} loading="Loading organization…">
       {(data) => {
         const o = () => data.organization;
-        const teamOptions = () => [{ id: o().id, name: o().name, teams: o().teams }];
+        const teamOptions = () => [{ id: o().id, name: o().name }];
         return (
           <>
             <div class="breadcrumb"><A href="/organizations">Organizations</A> / {o().name}</div>

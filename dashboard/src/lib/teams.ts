@@ -1,0 +1,12 @@
+import { createResource } from 'solid-js';
+import { gql } from './graphql.ts';
+import { nodes, TEAM_OPTIONS_QUERY, type TeamOptionsResult } from './queries.ts';
+
+/** The teams of the organization a form has chosen; none while no organization is chosen. */
+export function createTeamOptions(organizationId: () => string) {
+  const [teams] = createResource(
+    () => organizationId() || false,
+    (id) => gql<TeamOptionsResult>(TEAM_OPTIONS_QUERY, { id }),
+  );
+  return () => (organizationId() ? nodes(teams.latest?.organization.teams) : []);
+}

@@ -1,0 +1,24 @@
+import { it } from 'vitest';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp } from '../../api/test/helpers.ts';
+import { launchBrowser, openSession } from './browser.ts';
+it('probe', async () => {
+  const app = await startTestApp();
+  const b = await launchBrowser();
+  const s = await openSession(b, app.url);
+  const page = s.page;
+  page.on('request', (r) => console.log('request', r.method(), r.url()));
+  page.on('requestfailed', (r) => console.log('failed', r.url(), r.failure()?.errorText));
+  page.on('console', (m) => console.log('console:', m.text()));
+  page.on('response', async (r) => { if (!r.url().includes('/assets/')) console.log('response', r.status(), r.url(), r.status() >= 400 ? (await r.text().catch(() => '')).slice(0, 300) : ''); });
+  await page.goto('/dashboard/login');
+  await page.getByLabel('Email').fill(ADMIN_EMAIL);
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await new Promise((r) => setTimeout(r, 2000));
+  await page.screenshot({ path: '/tmp/dash/overview.png' });
+  await page.goto('/dashboard/agents');
+  await new Promise((r) => setTimeout(r, 2000));
+  await page.screenshot({ path: '/tmp/dash/agents.png' });
+  console.log(s.problems);
+  await b.close(); await app.close();
+});
