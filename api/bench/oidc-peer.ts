@@ -29,6 +29,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     redirect_uris: [],
     response_types: [],
     token_endpoint_auth_method: 'client_secret_post',
+    id_token_signed_response_alg: alg,
     scope: c.scopes.join(' '),
   })),
   jwks: { keys: [signingJwk] },

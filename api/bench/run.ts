@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { load, type Figures, type LoadOptions } from './lib/load.ts';
 import {
-  createAgents, freePort, mintTokens, startMachineAuth, tokensIssued,
+  createAgents, freePort, getToken, mintTokens, startMachineAuth, tokensIssued,
   type Algorithm, type BenchClient, type MachineAuth,
 } from './lib/machineauth.ts';
 import { rssMiB, startChild, type Child } from './lib/processes.ts';
@@ -79,7 +79,8 @@ const notes: string[] = [];
 
 function record(key: string, label: string, f: Figures) {
   results.set(key, f);
-  say(`${label}: ${fmt.rps(f.rps)} req/s, p50 ${fmt.ms(f.p50)} ms, p99 ${fmt.ms(f.p99)} ms, errors ${f.errors}, non-2xx ${f.non2xx}`);
+  const cpu = f.cpuMs === undefined ? '' : `, CPU ${f.cpuMs.toFixed(3)} ms/req (+ ${f.dbCpuMs!.toFixed(3)} in PostgreSQL)`;
+  say(`${label}: ${fmt.rps(f.rps)} req/s, p50 ${fmt.ms(f.p50)} ms, p99 ${fmt.ms(f.p99)} ms, errors ${f.errors}, non-2xx ${f.non2xx}${cpu}`);
 }
 
 async function withChild<T>(start: () => Promise<Child>, body: (child: Child) => Promise<T>): Promise<T> {
@@ -122,7 +123,7 @@ async function startReference(kind: 'bare' | 'peer', algorithm: Algorithm, clien
 /** Client credentials against MachineAuth, checking that every answered token was recorded. */
 async function measureIssuance(server: MachineAuth, clients: BenchClient[], key: string, label: string) {
   const before = await tokensIssued(server);
-  const f = await load(server.url, clientCredentialsRequests(clients), options);
+  const f = await load(server.url, clientCredentialsRequests(clients), options, server.pid);
   await sleep(200);
   const recorded = (await tokensIssued(server)) - before;
   durability.push(`${label}: ${f.ok.toLocaleString('en-US')} tokens answered 200, ${recorded.toLocaleString('en-US')} recorded${recorded >= f.ok ? '' : '  <-- MISSING ROWS'}`);
@@ -134,7 +135,7 @@ async function measureMachineAuthEndpoints(server: MachineAuth, clients: BenchCl
     const pool = await mintTokens(server.url, clients, options.connections * 4);
     const { requests, remaining } = refreshRequests(pool.map((t) => t.refresh_token));
     const before = await tokensIssued(server);
-    const f = await load(server.url, requests, options);
+    const f = await load(server.url, requests, options, server.pid);
     await sleep(200);
     const recorded = (await tokensIssued(server)) - before;
     durability.push(`refresh${suffix}: ${f.ok.toLocaleString('en-US')} tokens answered 200, ${recorded.toLocaleString('en-US')} recorded${recorded >= f.ok ? '' : '  <-- MISSING ROWS'}`);
@@ -146,14 +147,14 @@ async function measureMachineAuthEndpoints(server: MachineAuth, clients: BenchCl
     const probe = await fetch(`${server.url}/oauth/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: accessTokens[0] }) });
     const answer = (await probe.json()) as { active?: boolean };
     if (!answer.active) throw new Error(`introspection of a fresh token is not active: ${JSON.stringify(answer)}`);
-    record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(accessTokens), options));
+    record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(accessTokens), options, server.pid));
   }
   if (only.has('verify')) {
     const probe = await fetch(`${server.url}/api/verify`, { headers: { authorization: `Bearer ${accessTokens[0]}` } });
     if (probe.status !== 200) throw new Error(`/api/verify of a fresh token: ${probe.status} ${await probe.text()}`);
-    record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(accessTokens), options));
+    record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(accessTokens), options, server.pid));
   }
-  if (only.has('jwks')) record(`jwks${suffix}`, `/.well-known/jwks.json${suffix}`, await load(server.url, jwksRequests, options));
+  if (only.has('jwks')) record(`jwks${suffix}`, `/.well-known/jwks.json${suffix}`, await load(server.url, jwksRequests, options, server.pid));
 }
 
 async function mainRun(): Promise<BenchClient[]> {
@@ -175,7 +176,8 @@ async function mainRun(): Promise<BenchClient[]> {
       for (const kind of ['bare', 'peer'] as const) {
         await withChild(() => startReference(kind, algorithm, clientsFile), async (child) => {
           const label = `${kind === 'bare' ? 'bare signer' : 'oidc-provider'} ${algorithm}`;
-          record(`${kind}-${algorithm}`, label, await load(child.url, clientCredentialsRequests(clients), options));
+          await getToken(child.url, clients[0]); // fails loudly if the reference is misconfigured
+          record(`${kind}-${algorithm}`, label, await load(child.url, clientCredentialsRequests(clients), options, child.pid));
         });
       }
     }
@@ -199,8 +201,8 @@ async function scaleRun() {
         if (clients.length === 0) clients = await createAgents(server, agentCount);
         await measureIssuance(server, clients, `token-${algorithm}${suffix}`, `client_credentials ${algorithm}${suffix}`);
         const tokens = (await mintTokens(server.url, clients, clients.length)).map((t) => t.access_token);
-        record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(tokens), options));
-        record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(tokens), options));
+        record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(tokens), options, server.pid));
+        record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(tokens), options, server.pid));
       });
     await measure(' (small db)');
     say(`small database: ${JSON.stringify(await tableSizes(pg.url))}`);
@@ -227,7 +229,7 @@ async function soakRun(minutes: number) {
     }, 5000);
     try {
       const mixed = [...clientCredentialsRequests(clients), ...introspectRequests(tokens), ...verifyRequests(tokens)];
-      record('soak', `soak ${minutes} min (token + introspect + verify)`, await load(server.url, mixed, { ...options, warmup: 0, duration: minutes * 60 }));
+      record('soak', `soak ${minutes} min (token + introspect + verify)`, await load(server.url, mixed, { ...options, warmup: 0, duration: minutes * 60 }, server.pid));
     } finally {
       clearInterval(timer);
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -94,4 +94,36 @@ export function rssMiB(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds (user + system) used so far by a process and, separately, by all its descendants
+ * (for MachineAuth in embedded mode: PostgreSQL). Dividing a difference by the requests served
+ * gives CPU per request, a figure that noisy neighbours on the machine disturb far less than
+ * throughput.
+ */
+export function cpuSeconds(pid: number): { self: number; descendants: number } {
+  const TICKS = 100; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const children = new Map<number, number[]>();
+  for (const [p, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), p]);
+  let descendants = 0;
+  const stack = [...(children.get(pid) ?? [])];
+  while (stack.length) {
+    const p = stack.pop()!;
+    descendants += stats.get(p)?.ticks ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return { self: (stats.get(pid)?.ticks ?? 0) / TICKS, descendants: descendants / TICKS };
 }

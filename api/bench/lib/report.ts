@@ -15,7 +15,8 @@ export const fmt = {
 };
 
 export function figuresRow(label: string, f: Figures): (string | number)[] {
-  return [label, fmt.rps(f.rps), fmt.ms(f.p50), fmt.ms(f.p99), fmt.ms(f.max), f.errors, f.non2xx];
+  const cpu = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(3));
+  return [label, fmt.rps(f.rps), fmt.ms(f.p50), fmt.ms(f.p99), fmt.ms(f.max), f.errors, f.non2xx, cpu(f.cpuMs), cpu(f.dbCpuMs)];
 }
 
-export const FIGURES_HEADER = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx'];
+export const FIGURES_HEADER = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'CPU ms/req', 'DB CPU ms/req'];

@@ -2,19 +2,20 @@
  * Group commit: callers submit items and wait; items that arrive while a flush is running are
  * written together by the next flush, in one transaction. Under load, hundreds of requests share
  * one commit (one WAL fsync) instead of paying for one each, and each caller is still answered
- * only after its own row is durable.
+ * only after its own row is durable. A flush may return one result per item (same order), which
+ * its caller receives.
  */
-export class GroupCommit<T> {
-  private queue: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
+export class GroupCommit<T, R = void> {
+  private queue: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   private inFlight = 0;
   private scheduled = false;
 
   constructor(
-    private readonly flush: (items: T[]) => Promise<void>,
-    private readonly options: { maxBatch: number; concurrency: number; onItemError?: (error: unknown, item: T) => unknown },
+    private readonly flush: (items: T[]) => Promise<R[] | void>,
+    private readonly options: { maxBatch: number; concurrency: number },
   ) {}
 
-  submit(item: T): Promise<void> {
+  submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.schedule();
@@ -36,8 +37,8 @@ export class GroupCommit<T> {
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.inFlight++;
     try {
-      await this.flush(batch.map((b) => b.item));
-      for (const b of batch) b.resolve();
+      const results = await this.flush(batch.map((b) => b.item));
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(results ? results[i] : (undefined as R));
     } catch (error) {
       if (batch.length === 1) batch[0].reject(error);
       else await this.retryOneByOne(batch);
@@ -52,8 +53,8 @@ export class GroupCommit<T> {
     await Promise.all(
       batch.map(async (b) => {
         try {
-          await this.flush([b.item]);
-          b.resolve();
+          const results = await this.flush([b.item]);
+          b.resolve(results ? results[0] : (undefined as R));
         } catch (error) {
           b.reject(error);
         }
