@@ -121,6 +121,15 @@ describe('signing-key rotation', () => {
     expect(Date.parse(retired.published_until!) - Date.parse(retired.retired_at!)).toBeGreaterThanOrEqual(86_400_000 - 1000);
   });
 
+  it('audits every rotation with who asked and from where', async () => {
+    const res = await app.request('/api/admin/keys/rotate', { method: 'POST', admin: true, headers: { 'user-agent': 'key-admin/1' } });
+    const { kid } = (await res.json()) as { kid: string };
+    const rows = await sql`select actor, ip_address, user_agent, details from audit_logs where action = 'signing_key.rotated' and details->>'kid' = ${kid}`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actor: `admin:${ADMIN_EMAIL}`, ip_address: '127.0.0.1', user_agent: 'key-admin/1' });
+    expect(rows[0].details.retired).toHaveLength(1);
+  });
+
   it('drops a retired key from JWKS once its tokens can no longer be alive', async () => {
     const before = (await fetchJwks(app)).keys.length;
     await app.request('/api/admin/keys/rotate', { method: 'POST', admin: true });

@@ -5,6 +5,8 @@ import type { Database } from '../db/index.ts';
 import { signingKeys } from '../db/schema.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import { randomSecret } from '../lib/secrets.ts';
+import { systemContext, type RequestContext } from './context.ts';
+import { recordEvents } from './events.ts';
 
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 
@@ -97,7 +99,7 @@ export class KeyService {
    * they signed has expired, so verifiers never meet an unknown kid for a live token.
    * `onlyIfNeeded` (start-up): keep the current signer if another instance just made a fitting one.
    */
-  async rotate(options: { onlyIfNeeded?: boolean } = {}): Promise<{ kid: string; alg: SigningAlgorithm }> {
+  async rotate(options: { onlyIfNeeded?: boolean; ctx?: RequestContext } = {}): Promise<{ kid: string; alg: SigningAlgorithm }> {
     const alg = this.options.algorithm;
     const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
     const privateJwk = await exportJWK(privateKey);
@@ -128,6 +130,7 @@ export class KeyService {
         createdAt: sql`clock_timestamp()`,
       });
       await tx.execute(sql`select pg_notify('machineauth_keys', ${newKid})`);
+      await recordEvents(tx, [{ action: 'signing_key.rotated', ctx: options.ctx ?? systemContext, details: { kid: newKid, alg, retired: current.map((c) => c.kid) } }]);
       return newKid;
     });
     await this.reload();

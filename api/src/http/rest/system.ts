@@ -71,7 +71,7 @@ export function systemRoutes(db: Database): Route[] {
       async handler(call) {
         requireGlobalAdmin(call.ctx.principal.kind);
         await call.input(EmptyBody);
-        const key = await call.services.keys.rotate();
+        const key = await call.services.keys.rotate({ ctx: call.ctx });
         return json(200, { kid: key.kid, alg: key.alg });
       },
     },
