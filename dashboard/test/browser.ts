@@ -38,5 +38,11 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Let transitions and spinners settle so the picture shows the page as a person sees it.
   await page.waitForLoadState('networkidle').catch(() => {});
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled' });
+  await page.screenshot({
+    path: path.join(SCREENSHOT_DIR, `${name}.png`),
+    fullPage: options.fullPage ?? true,
+    animations: 'disabled',
+    // Passing confirmations would cover the page in the picture.
+    style: '.toasts { display: none !important; }',
+  });
 }

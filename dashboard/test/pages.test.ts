@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,10 +30,25 @@ describe('dashboard pages', () => {
     return (await row.locator('.secret-value').textContent())!.trim();
   }
 
+  /** A webhook receiver on loopback: 200 on /hook, 500 on /fail; it keeps what it received. */
+  const received: { path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body });
+      res.writeHead(req.url === '/fail' ? 500 : 200, { 'content-type': 'text/plain' }).end(req.url === '/fail' ? 'receiver is down' : 'ok');
+    });
+  });
+  let receiverUrl = '';
+
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+    // Retries a few milliseconds apart, so a failing delivery reaches its end within the test.
+    [app, browser] = await Promise.all([startTestApp({ WEBHOOK_BACKOFF_UNIT_MS: '20' }), launchBrowser()]);
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     s = await openSession(browser, app.url);
     page = s.page;
     await page.goto('/dashboard/login');
@@ -44,6 +62,7 @@ describe('dashboard pages', () => {
     if (ctx.task.result?.state === 'fail') await page?.screenshot({ path: `${os.tmpdir()}/dashboard-failure-${process.pid}-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png` }).catch(() => {});
   });
   afterAll(async () => {
+    receiver.close();
     await browser?.close();
     await app?.close();
   });
@@ -230,6 +249,82 @@ describe('dashboard pages', () => {
     await screenshot(page, 'organizations');
   });
 
+  it('webhooks: create one, its secret shown once, send a test, see the delivery', async () => {
+    await nav('Webhooks').click();
+    await page.getByText('No webhooks', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'New webhook', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'New webhook' });
+    await dialog.getByLabel('Name').fill('audit-sink');
+    await dialog.getByLabel('URL').fill(`${receiverUrl}/hook`);
+    await dialog.getByRole('group', { name: 'Events' }).getByText('webhook.test').waitFor();
+    await dialog.getByRole('checkbox', { name: 'token.issued' }).check();
+    await dialog.getByRole('button', { name: 'Create webhook', exact: true }).click();
+    await page.getByRole('heading', { name: 'audit-sink', level: 1 }).waitFor();
+    const secret = await shownSecret('Secret');
+    expect(secret.length).toBeGreaterThan(20);
+
+    await page.getByRole('button', { name: 'Send test', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Send a test delivery' }).getByLabel('Extra payload (JSON object, optional)').fill('{"note": "from the dashboard"}');
+    await page.getByRole('dialog', { name: 'Send a test delivery' }).getByRole('button', { name: 'Send test', exact: true }).click();
+    const result = page.getByRole('status', { name: 'Test result' });
+    await result.getByText('Test delivered').waitFor();
+    expect(await result.textContent()).toContain('HTTP 200');
+
+    // The receiver got it, signed with the secret the page showed.
+    const test = received.find((r) => r.path === '/hook' && r.headers['x-webhook-event'] === 'webhook.test')!;
+    expect(test).toBeDefined();
+    expect(test.headers['x-webhook-signature']).toBe(createHmac('sha256', secret).update(test.body).digest('hex'));
+    expect(JSON.parse(test.body)).toMatchObject({ note: 'from the dashboard' });
+
+    const deliveries = page.getByRole('table', { name: 'Deliveries' });
+    await deliveries.getByText('delivered', { exact: true }).waitFor();
+    await deliveries.getByRole('button', { name: 'Details', exact: true }).first().click();
+    await deliveries.getByText('from the dashboard').waitFor();
+    await page.getByRole('button', { name: 'I have stored it', exact: true }).click();
+    await screenshot(page, 'webhook-detail');
+
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit webhook' });
+    await edit.getByLabel('URL').fill('ftp://example.com/nope');
+    await edit.getByRole('button', { name: 'Save', exact: true }).click();
+    expect(await edit.getByRole('alert').textContent()).toMatch(/url/i);
+    await edit.getByLabel('URL').fill(`${receiverUrl}/hook`);
+    await edit.getByLabel('Name').fill('audit-sink-2');
+    await edit.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'audit-sink-2', level: 1 }).waitFor();
+  });
+
+  it('webhooks: a failing receiver shows retries, the last error and the final status', async () => {
+    const created = await app.request('/api/webhooks', {
+      method: 'POST', admin: true,
+      json: { name: 'flaky-receiver', url: `${receiverUrl}/fail`, events: ['agent.created'], max_retries: 2, retry_backoff_base: 2 },
+    });
+    const { webhook } = await created.json();
+    await createAgent(app, { name: 'trigger-bot', scopes: ['read'] });
+    // Three attempts (the first and two retries), then dead.
+    for (let i = 0; i < 200 && received.filter((r) => r.path === '/fail').length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    await page.goto(`/dashboard/webhooks/${webhook.id}`);
+    const deliveries = page.getByRole('table', { name: 'Deliveries' });
+    for (let i = 0; i < 40 && !(await deliveries.getByText('dead', { exact: true }).count()); i++) {
+      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+      await page.waitForTimeout(250);
+    }
+    await deliveries.getByText('dead', { exact: true }).waitFor();
+    const row = await deliveries.locator('tbody tr').first().textContent();
+    expect(row).toContain('agent.created');
+    expect(row).toContain('3 / 3');
+    expect(row).toContain('HTTP 500');
+    expect(row).toContain('gave up after 3 of 3 attempts');
+    await page.getByLabel('Delivery status').selectOption('DELIVERED');
+    await page.getByText('No delivered deliveries').waitFor();
+    await page.getByLabel('Delivery status').selectOption('');
+
+    await nav('Webhooks').click();
+    await page.getByRole('table', { name: 'Webhooks' }).getByText('flaky-receiver').waitFor();
+    expect(await page.getByRole('table', { name: 'Webhooks' }).textContent()).toMatch(/failing/);
+    await screenshot(page, 'webhooks');
+  });
+
   it('token tools: issue a token, decode and introspect it, revoke it', async () => {
     await nav('Token tools').click();
     const form = page.getByRole('form', { name: 'Issue a token' });
@@ -263,7 +358,7 @@ describe('dashboard pages', () => {
   it('dashboard: health, key figures and recent activity', async () => {
     await nav('Dashboard').click();
     await page.getByRole('status', { name: 'Health' }).getByText('Healthy').waitFor();
-    expect(await page.locator('.stat', { hasText: 'Agents' }).locator('.stat-value').textContent()).toBe('24');
+    expect(await page.locator('.stat', { hasText: 'Agents' }).locator('.stat-value').textContent()).toBe('25');
     const feed = page.getByRole('list', { name: 'Recent activity' });
     // The token tools' revocation just before is among the newest events.
     await feed.getByText('token.revoked', { exact: true }).waitFor();
@@ -277,10 +372,24 @@ describe('dashboard pages', () => {
     expect(await page.locator('svg.chart').count()).toBe(4);
     const legend = await page.locator('figure', { hasText: 'Issued' }).first().locator('figcaption').textContent();
     expect(legend).toMatch(/Issued: [1-9]/);
+    const outcomes = await page.locator('figure', { hasText: 'Delivered' }).locator('figcaption').textContent();
+    expect(outcomes).toMatch(/Delivered: [1-9]/);
+    expect(outcomes).toMatch(/Failed or dead: [1-9]/);
     await page.getByLabel('Period').selectOption('30d');
     await page.waitForURL(/range=30d/);
     await page.getByRole('heading', { name: 'Agents', level: 2 }).waitFor();
     await screenshot(page, 'metrics');
+  });
+
+  it('webhooks: delete', async () => {
+    await nav('Webhooks').click();
+    await page.getByRole('table', { name: 'Webhooks' }).getByRole('link', { name: 'flaky-receiver' }).click();
+    const id = page.url().split('/').pop()!;
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete webhook', exact: true }).click();
+    await page.waitForURL(/\/dashboard\/webhooks$/);
+    expect((await app.request(`/api/webhooks/${id}`, { admin: true })).status).toBe(404);
+    expect(await page.getByRole('table', { name: 'Webhooks' }).textContent()).not.toContain('flaky-receiver');
   });
 
   it('agent detail: delete', async () => {
@@ -302,7 +411,7 @@ describe('dashboard pages', () => {
     const phone = await openSession(browser, app.url, PHONE);
     await phone.context.addCookies(await s.context.cookies());
     const p = phone.page;
-    for (const path of ['/dashboard/', '/dashboard/agents', '/dashboard/organizations', '/dashboard/tokens', '/dashboard/metrics']) {
+    for (const path of ['/dashboard/', '/dashboard/agents', '/dashboard/organizations', '/dashboard/tokens', '/dashboard/webhooks', '/dashboard/metrics']) {
       await p.goto(path);
       await p.locator('.content h1').waitFor();
       await p.waitForLoadState('networkidle');

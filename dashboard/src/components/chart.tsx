@@ -10,14 +10,15 @@ export interface ChartSeries<P> {
 
 const PAD = { top: 12, right: 12, bottom: 24, left: 40 };
 
-/** 0, 1, 2, 5, 10, 20, 50…: a round top for the y axis at or above `max`. */
+/** A round top for the y axis at or above `max`, in four whole-number steps (4, 8, 12, 20, 100…). */
 export function niceMax(max: number): number {
-  if (max <= 0) return 4;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 2.5, 5, 10]) {
-    if (step * magnitude >= max) return Math.max(4, step * magnitude);
-  }
-  return 10 * magnitude;
+  if (max <= 4) return 4;
+  const rough = max / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]
+    .map((m) => m * magnitude)
+    .find((candidate) => Number.isInteger(candidate) && candidate >= rough)!;
+  return step * 4;
 }
 
 function compact(n: number): string {

@@ -51,25 +51,27 @@ export function Shell(props: { children?: JSX.Element }) {
         <A href="/" class="brand brand-top">MachineAuth</A>
       </header>
       <aside class="sidebar">
-        <A href="/" class="brand">
-          <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" width="28" height="28" />
-          <span>MachineAuth</span>
-        </A>
-        <nav aria-label="Main">
-          <For each={NAV}>
-            {(item) => (
-              <A href={item.href} end={item.end} class="nav-link" activeClass="active">
-                <Icon name={item.icon} />
-                {item.label}
-              </A>
-            )}
-          </For>
-        </nav>
-        <div class="sidebar-foot">
-          <Show when={session()}>
-            <div class="who" title={session()!.email}>{session()!.email}</div>
-          </Show>
-          <button type="button" class="btn btn-block" onClick={signOut}>Log out</button>
+        <div class="sidebar-inner">
+          <A href="/" class="brand">
+            <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" width="28" height="28" />
+            <span>MachineAuth</span>
+          </A>
+          <nav aria-label="Main">
+            <For each={NAV}>
+              {(item) => (
+                <A href={item.href} end={item.end} class="nav-link" activeClass="active">
+                  <Icon name={item.icon} />
+                  {item.label}
+                </A>
+              )}
+            </For>
+          </nav>
+          <div class="sidebar-foot">
+            <Show when={session()}>
+              <div class="who" title={session()!.email}>{session()!.email}</div>
+            </Show>
+            <button type="button" class="btn btn-block" onClick={signOut}>Log out</button>
+          </div>
         </div>
       </aside>
       <div class="backdrop" onClick={() => setMenuOpen(false)} />

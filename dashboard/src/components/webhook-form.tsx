@@ -69,7 +69,13 @@ export function WebhookForm(props: {
     };
     try {
       if (w) {
-        const result = await act(trpc.webhooks.update.mutate({ id: w.id, ...fields }));
+        // Only what changed, so the audit trail says what was edited.
+        const before = { name: w.name, url: w.url, events: [...w.events].sort().join(), max_retries: w.maxRetries, retry_backoff_base: w.retryBackoffBase, is_active: w.isActive, team_id: w.teamId ?? null };
+        const changes = Object.fromEntries(
+          Object.entries(fields).filter(([k, v]) => (k === 'events' ? [...(v as string[])].sort().join() : v) !== before[k as keyof typeof before]),
+        ) as Partial<typeof fields>;
+        if (Object.keys(changes).length === 0) return props.onCancel();
+        const result = await act(trpc.webhooks.update.mutate({ id: w.id, ...changes }));
         props.onSaved({ id: result.webhook.id, name: result.webhook.name });
       } else {
         const result = await act(trpc.webhooks.create.mutate({ ...fields, organization_id: organizationId() || null }));
