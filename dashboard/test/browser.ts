@@ -42,7 +42,8 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
     path: path.join(SCREENSHOT_DIR, `${name}.png`),
     fullPage: options.fullPage ?? true,
     animations: 'disabled',
-    // Passing confirmations would cover the page in the picture.
-    style: '.toasts { display: none !important; }',
+    // Passing confirmations would cover the page in the picture, and a full-page capture would
+    // stretch the viewport under the sticky sidebar: pin both as a person sees them at the top.
+    style: `.toasts { display: none !important; } .sidebar-inner { position: static !important; height: ${page.viewportSize()?.height ?? 860}px !important; }`,
   });
 }
