@@ -60,7 +60,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       close: () =>
         (closing ??= (async () => {
           await new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            // A keep-alive connection busy now turns idle after its answer; close those as they do,
+            // and after 10 s whatever is left, so no client can hold the shutdown up.
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
+            server.close(() => {
+              clearInterval(sweep);
+              clearTimeout(deadline);
+              resolve();
+            });
             server.closeIdleConnections();
           });
           await services.tokens.drain();

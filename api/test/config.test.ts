@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -286,6 +287,48 @@ describe('startApp directly', () => {
       expect((await fetch(`${app.url}/health`)).status).toBe(200);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('graceful shutdown with a request in flight', () => {
+  it('finishes the request that was being received, then exits 0', async () => {
+    const port = await freePort();
+    const databaseUrl = await createDatabase();
+    const proc = spawnTsx('api/src/main.ts', { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'inflight'), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: 'info' });
+    try {
+      for (let i = 0; i < 300 && !/MachineAuth listening/.test(proc.output().stdout); i++) await new Promise((r) => setTimeout(r, 50));
+      const base = `http://127.0.0.1:${port}`;
+      const auth = `Basic ${Buffer.from(`${ADMIN_EMAIL}:${ADMIN_PASSWORD}`).toString('base64')}`;
+      // A keep-alive connection that sits idle must not hold the shutdown up either.
+      const idleAgent = new http.Agent({ keepAlive: true });
+      await new Promise<void>((resolve) => http.get(`${base}/health`, { agent: idleAgent }, (r) => { r.resume(); r.on('end', () => resolve()); }));
+
+      const body = JSON.stringify({ name: 'created-during-shutdown' });
+      const started = Date.now();
+      const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(`${base}/api/agents`, { method: 'POST', agent: new http.Agent({ keepAlive: true }), headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        });
+        req.on('error', reject);
+        req.write(body.slice(0, 5));
+        setTimeout(() => proc.child.kill('SIGTERM'), 200);
+        setTimeout(() => req.end(body.slice(5)), 600);
+      });
+      const res = await answer;
+      expect(res.status, res.text).toBe(201);
+      const exit = await proc.exited;
+      expect(exit.code, exit.stderr).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      idleAgent.destroy();
+      const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+      const [{ n }] = await sql`select count(*)::int as n from agents where name = 'created-during-shutdown'`;
+      await sql.end();
+      expect(n).toBe(1);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
     }
   });
 });
