@@ -237,6 +237,14 @@ describe('token endpoint errors', () => {
     expect(res.status).toBe(200);
   });
 
+  it('never takes client credentials from the query string (RFC 6749 §2.3.1)', async () => {
+    const query = new URLSearchParams({ client_id: agent.clientId, client_secret: agent.clientSecret }).toString();
+    const res = await postForm(app, `/oauth/token?${query}`, { grant_type: 'client_credentials' });
+    await expectOAuthError(res, 401, 'invalid_client');
+    const get = await app.request(`/oauth/token?grant_type=client_credentials&${query}`);
+    await expectOAuthError(get, 405, 'method_not_allowed');
+  });
+
   it('answers GET with 405 and Allow: POST', async () => {
     const res = await app.request('/oauth/token');
     await expectOAuthError(res, 405, 'method_not_allowed');
