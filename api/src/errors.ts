@@ -1,3 +1,5 @@
+import type { ZodError } from 'zod';
+
 /**
  * One error type for the whole application. Each subclass is named after the RFC 6749 / 6750 /
  * 7009 error code it carries; transports turn any of them into `{ error, error_description }`.
@@ -89,4 +91,32 @@ export class ServerError extends AppError {
 }
 export class ServiceUnavailable extends AppError {
   constructor(description = 'service unavailable') { super('temporarily_unavailable', 503, description); }
+}
+
+/** The first zod issue as an `invalid_request`, the same wording on every transport. */
+export function invalidRequestFromZod(error: ZodError): InvalidRequest {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  const message = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : (issue?.message ?? 'invalid input');
+  return new InvalidRequest(`${where}${message}`);
+}
+
+const isZodError = (error: unknown): error is ZodError => (error as { name?: string })?.name === 'ZodError' && Array.isArray((error as ZodError).issues);
+
+/**
+ * Any failure as an AppError, for every transport: ours pass through; the database's answers to
+ * races the services cannot pre-check (a row deleted between check and write) become the 4xx they
+ * mean; anything else is a bare ServerError whose details belong in the log only.
+ */
+export function asAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (isZodError(error)) return invalidRequestFromZod(error);
+  const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  if (code === '23505') return new Conflict('the resource already exists');
+  if (code === '23503') return new NotFound('a referenced resource no longer exists');
+  // 22021/22P05: a character Postgres cannot store (NUL); 54000: a value too big to index.
+  if (code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22021' || code === '22P05' || code === '54000') {
+    return new InvalidRequest('a value is malformed or out of range');
+  }
+  return new ServerError();
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
-import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../errors.ts';
+import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType, invalidRequestFromZod } from '../errors.ts';
 
 export type Params = Record<string, unknown>;
 
@@ -51,8 +51,5 @@ function parseForm(raw: string): Params {
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-  throw new InvalidRequest(`${where}${message}`);
+  throw invalidRequestFromZod(result.error);
 }

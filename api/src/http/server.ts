@@ -4,7 +4,7 @@ import FindMyWay from 'find-my-way';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { TLSSocket } from 'node:tls';
-import { AppError, Conflict, HttpsRequired, InvalidRequest, MethodNotAllowed, NotFound, ServerError } from '../errors.ts';
+import { AppError, asAppError, HttpsRequired, InvalidRequest, MethodNotAllowed, NotFound, ServerError } from '../errors.ts';
 import type { RequestContext } from '../services/context.ts';
 import type { Services } from '../services/index.ts';
 import { agentPrincipal, authenticateAdmin, authenticateAgent, bearerToken, clientIp } from './auth.ts';
@@ -40,17 +40,9 @@ const PLAIN_HTTP_ALLOWED = new Set(['/health', '/health/ready']);
 
 /** Any failure as the RFC 6749 error body; unknown failures are logged and never described. */
 function toAppError(error: unknown, log: Logger, requestId: string): AppError {
-  if (error instanceof AppError) return error;
-  const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-  // Safety nets for races the services cannot pre-check (a row deleted between check and write).
-  if (code === '23505') return new Conflict('the resource already exists');
-  if (code === '23503') return new NotFound('a referenced resource no longer exists');
-  // 22021/22P05: a character Postgres cannot store (NUL); 54000: a value too big to index.
-  if (code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22021' || code === '22P05' || code === '54000') {
-    return new InvalidRequest('a value is malformed or out of range');
-  }
-  log.error({ err: error, requestId }, 'unhandled error');
-  return new ServerError();
+  const appError = asAppError(error);
+  if (appError instanceof ServerError && !(error instanceof AppError)) log.error({ err: error, requestId }, 'unhandled error');
+  return appError;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
