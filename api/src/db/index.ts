@@ -31,6 +31,16 @@ export type Sql = ReturnType<typeof connect>['client'];
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 export type DbOrTx = Database | Tx;
 
+/**
+ * The postgres.js handle under a drizzle database or transaction, for the hot path: its tagged
+ * templates run as named prepared statements and pipeline, whereas drizzle sends every query
+ * unprepared (a Describe round trip first, which also stalls the pipeline) and builds multi-row
+ * inserts value by value.
+ */
+export function postgresOf(db: DbOrTx): Sql {
+  return (db._.session as unknown as { client: Sql }).client;
+}
+
 export async function runMigrations(db: Database) {
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
 }

@@ -1,6 +1,4 @@
-import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/index.ts';
-import { auditLogs } from '../db/schema.ts';
+import { postgresOf, type DbOrTx } from '../db/index.ts';
 import { actorLabel, type RequestContext } from './context.ts';
 
 /** Event types a webhook can subscribe to (seed 003), in the order the API lists them. */
@@ -41,40 +39,40 @@ export interface DomainEvent {
  */
 export async function recordEvents(tx: DbOrTx, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const now = new Date();
-  await tx.insert(auditLogs).values(
-    events.map((e) => ({
-      agentId: e.agentId ?? null,
-      organizationId: e.organizationId ?? null,
-      action: e.action,
-      actor: actorLabel(e.ctx.principal),
-      ipAddress: e.ctx.ip,
-      userAgent: e.ctx.userAgent,
-      details: e.details ?? null,
-      createdAt: now,
-    })),
-  );
-  const hooked = events.filter((e) => e.deliver !== false && webhookEventSet.has(e.action));
-  if (hooked.length === 0) return;
-  const incoming = hooked.map((e) => ({
-    event: e.action,
-    organization_id: e.organizationId ?? '',
-    payload: JSON.stringify({ event: e.action, ...(e.agentId ? { agent_id: e.agentId } : {}), ...e.payload, timestamp: now.toISOString() }),
+  const now = new Date().toISOString();
+  const rows = events.map((e) => ({
+    agent_id: e.agentId ?? null,
+    organization_id: e.organizationId ?? null,
+    action: e.action,
+    actor: actorLabel(e.ctx.principal),
+    ip_address: e.ctx.ip,
+    user_agent: e.ctx.userAgent,
+    details: e.details ?? null,
+    // Only events a webhook may hear carry a payload; the others are audit rows alone.
+    payload: e.deliver !== false && webhookEventSet.has(e.action)
+      ? JSON.stringify({ event: e.action, ...(e.agentId ? { agent_id: e.agentId } : {}), ...e.payload, timestamp: now })
+      : null,
   }));
-  // An organization's webhooks hear only that organization's events; global ones hear all.
-  await tx.execute(sql`
-    with incoming as (
-      select * from jsonb_to_recordset(${JSON.stringify(incoming)}::jsonb) as i(event text, organization_id text, payload text)
+  // One prepared statement with the events as one JSON parameter (it runs on the token endpoint's
+  // hot path, once per group commit). An organization's webhooks hear only that organization's
+  // events; global ones hear all.
+  await postgresOf(tx)`
+    with e as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(
+        agent_id uuid, organization_id uuid, action text, actor text, ip_address text, user_agent text, details jsonb, payload text)
+    ), audit as (
+      insert into audit_logs (agent_id, organization_id, action, actor, ip_address, user_agent, details, created_at)
+      select agent_id, organization_id, action, actor, ip_address, user_agent, nullif(details, 'null'::jsonb), ${now}::timestamptz from e
     ), deliveries as (
       insert into webhook_deliveries (webhook_config_id, organization_id, event, payload, status)
-      select w.id, w.organization_id, i.event, i.payload, 'pending'
-      from incoming i
+      select w.id, w.organization_id, e.action, e.payload, 'pending'
+      from e
       join webhook_configs w
-        on w.is_active and i.event = any(w.events)
-       and (w.organization_id is null or w.organization_id::text = i.organization_id)
+        on e.payload is not null and w.is_active and e.action = any(w.events)
+       and (w.organization_id is null or w.organization_id = e.organization_id)
       returning id
     )
     select graphile_worker.add_job('deliver_webhook', json_build_object('delivery_id', d.id), job_key => d.id::text)
-    from deliveries d`);
+    from deliveries d`;
 }
 

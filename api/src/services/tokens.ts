@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { and, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
-import type { Database, DbOrTx, Sql } from '../db/index.ts';
+import { postgresOf, type Database, type DbOrTx } from '../db/index.ts';
 import { accessTokens, agents, organizations, refreshTokens } from '../db/schema.ts';
 import { InvalidClient, InvalidGrant, InvalidScope, InvalidToken, UnsupportedTokenType } from '../errors.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
@@ -133,7 +133,7 @@ export class TokenService {
     // concurrent uses exactly one wins, and the loser (blocked on the row lock until the winner
     // commits) then revokes a family that already contains the winner's new pair, as RFC 9700
     // §4.14.2 wants.
-    const { issuance, response } = this.mint(ctx, client, scopes, 'refresh_token', stored.familyId);
+    const { issuance, response } = await this.mint(ctx, client, scopes, 'refresh_token', stored.familyId);
     const claimed = await this.issuer.submit({ ...issuance, claim: stored.id }).catch(agentGone(InvalidGrant));
     if (!claimed) {
       await this.revokeFamily(ctx, stored.familyId, stored.agentId, 'refresh_token_replayed');
@@ -236,19 +236,19 @@ export class TokenService {
     grantType: Issuance['grantType'],
     familyId: string,
   ): Promise<TokenResponse> {
-    const { issuance, response } = this.mint(ctx, client, scopes, grantType, familyId);
+    const { issuance, response } = await this.mint(ctx, client, scopes, grantType, familyId);
     await this.issuer.submit(issuance).catch(agentGone(InvalidClient));
     return response;
   }
 
   /** Signs a token pair and describes the rows that record it; nothing is written yet. */
-  private mint(
+  private async mint(
     ctx: RequestContext,
     client: Client,
     scopes: string[],
     grantType: Issuance['grantType'],
     familyId: string,
-  ): { issuance: Issuance; response: TokenResponse } {
+  ): Promise<{ issuance: Issuance; response: TokenResponse }> {
     const { jwt } = this.config;
     const now = new Date();
     const iat = epoch(now);
@@ -270,7 +270,7 @@ export class TokenService {
       client_id: client.clientId,
     };
     const refreshToken = randomToken();
-    const accessToken = this.keys.sign(claims as unknown as Record<string, unknown>);
+    const accessToken = await this.keys.sign(claims as unknown as Record<string, unknown>);
     return {
       issuance: {
         claims,
@@ -549,14 +549,6 @@ function agentGone(Failure: typeof InvalidClient | typeof InvalidGrant) {
   };
 }
 
-/**
- * The postgres.js handle under a drizzle database or transaction. Its tagged templates run as
- * named prepared statements and pipeline; drizzle runs ad-hoc SQL unprepared (a Describe round
- * trip first, which also stops the pipeline).
- */
-function postgresOf(db: DbOrTx): Sql {
-  return (db._.session as unknown as { client: Sql }).client;
-}
 
 /**
  * The reads on the hot path. Each is built once (drizzle then only fills in the parameters) and
