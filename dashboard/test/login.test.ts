@@ -58,6 +58,22 @@ describe('dashboard login', () => {
     expect(s.page.url()).toMatch(/\/dashboard\/agents$/);
   });
 
+  it('sends the user back to log in when the session ends elsewhere, then returns to the page', async () => {
+    const cookie = (await s.context.cookies()).find((c) => c.name === 'machineauth_session')!;
+    const { csrf_token } = await s.page.evaluate(() => fetch('/api/auth/session').then((r) => r.json()));
+    // The session is ended behind the page's back (another tab logged out, or it expired).
+    const out = await app.request('/api/auth/logout', { method: 'POST', headers: { cookie: `machineauth_session=${cookie.value}`, 'x-csrf-token': csrf_token } });
+    expect(out.status).toBe(200);
+    await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organizations', exact: true }).click();
+    await s.page.waitForURL(/\/dashboard\/login\?next=%2Forganizations/);
+    await s.page.getByText('Your session has ended. Please log in again.').waitFor();
+    await s.page.getByLabel('Email').fill(ADMIN_EMAIL);
+    await s.page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await s.page.getByRole('button', { name: 'Log in' }).click();
+    await s.page.waitForURL(/\/dashboard\/organizations$/);
+    await s.page.getByRole('heading', { name: 'Organizations' }).waitFor();
+  });
+
   it('logs out, and the old cookie no longer opens anything', async () => {
     const cookie = (await s.context.cookies()).find((c) => c.name === 'machineauth_session')!;
     await s.page.getByRole('button', { name: 'Log out' }).click();

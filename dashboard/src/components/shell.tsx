@@ -1,5 +1,6 @@
 import { A, useLocation, useNavigate } from '@solidjs/router';
-import { createEffect, createSignal, For, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, ErrorBoundary, For, Show, type JSX } from 'solid-js';
+import { ErrorBox } from './ui.tsx';
 import { logout, session } from '../lib/session.ts';
 
 /** 20×20 outline icons, drawn here so they never depend on the fonts a machine has. */
@@ -34,9 +35,13 @@ export function Shell(props: { children?: JSX.Element }) {
   const [menuOpen, setMenuOpen] = createSignal(false);
   const location = useLocation();
   const navigate = useNavigate();
+  let clearPageError: (() => void) | undefined;
   createEffect(() => {
     location.pathname;
     setMenuOpen(false);
+    // A page that failed to draw must not keep the next page from showing.
+    clearPageError?.();
+    clearPageError = undefined;
   });
   const signOut = async () => {
     await logout().catch(() => {});
@@ -75,7 +80,10 @@ export function Shell(props: { children?: JSX.Element }) {
         </div>
       </aside>
       <div class="backdrop" onClick={() => setMenuOpen(false)} />
-      <main class="content">{props.children}</main>
+      <main class="content">
+        {/* A page that fails while drawing shows what went wrong instead of going blank. */}
+        <ErrorBoundary fallback={(error, reset) => ((clearPageError = reset), <ErrorBox error={error} onRetry={reset} />)}>{props.children}</ErrorBoundary>
+      </main>
     </div>
   );
 }

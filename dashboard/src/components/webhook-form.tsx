@@ -1,6 +1,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { type OrganizationOption, type WebhookResult, type WebhookSummary } from '../lib/queries.ts';
 import { createTeamOptions } from '../lib/teams.ts';
+import { settled } from '../lib/graphql.ts';
 import { act, trpc } from '../lib/trpc.ts';
 import { Badge, ErrorBox, Field, Spinner } from './ui.tsx';
 
@@ -114,7 +115,7 @@ export function WebhookForm(props: {
         </Field>
         <div class="field field-wide">
           <span class="field-label">Events</span>
-          <Show when={events.latest} fallback={<Show when={events.error} fallback={<Spinner label="Loading events…" />}><ErrorBox error={events.error} /></Show>}>
+          <Show when={settled(events)} fallback={<Show when={events.error} fallback={<Spinner label="Loading events…" />}><ErrorBox error={events.error} /></Show>}>
             {(list) => (
               <div class="checks" role="group" aria-label="Events">
                 <For each={list().events}>

@@ -29,3 +29,11 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   if (!res.ok || !body.data) throw new ApiError(body.error_description ?? `The server answered ${res.status}.`, body.error ?? 'http_error', res.status);
   return body.data;
 }
+
+/**
+ * A resource's last value, or undefined once it failed: reading a failed resource throws, and a
+ * secondary list (an organization picker, say) must not take its page down with it.
+ */
+export function settled<T>(resource: { state: string; latest: T | undefined }): T | undefined {
+  return resource.state === 'errored' ? undefined : resource.latest;
+}

@@ -1,5 +1,5 @@
 import { createResource } from 'solid-js';
-import { gql } from './graphql.ts';
+import { gql, settled } from './graphql.ts';
 import { nodes, TEAM_OPTIONS_QUERY, type TeamOptionsResult } from './queries.ts';
 
 /** The teams of the organization a form has chosen; none while no organization is chosen. */
@@ -8,5 +8,5 @@ export function createTeamOptions(organizationId: () => string) {
     () => organizationId() || false,
     (id) => gql<TeamOptionsResult>(TEAM_OPTIONS_QUERY, { id }),
   );
-  return () => (organizationId() ? nodes(teams.latest?.organization.teams) : []);
+  return () => (organizationId() ? nodes(settled(teams)?.organization.teams) : []);
 }

@@ -4,7 +4,7 @@ import { AgentForm } from '../components/agent-form.tsx';
 import { ActiveBadge, Async, Card, Empty, Field, Modal, PageHeader, Pager, SecretOnce, notify } from '../components/ui.tsx';
 import { Scopes } from '../components/bits.tsx';
 import { formatDate, formatNumber, timeAgo } from '../lib/format.ts';
-import { gql } from '../lib/graphql.ts';
+import { gql, settled } from '../lib/graphql.ts';
 import { createCursorPager, debounce } from '../lib/paging.ts';
 import { AGENTS_QUERY, nodes, ORGANIZATION_OPTIONS_QUERY, type AgentsResult, type OrganizationOptionsResult } from '../lib/queries.ts';
 
@@ -82,7 +82,7 @@ export default function AgentsPage() {
           <Field label="Organization">
             <select value={params.org ?? ''} onChange={(e) => setParams({ org: e.currentTarget.value || undefined }, { replace: true })}>
               <option value="">All organizations</option>
-              <For each={nodes(orgs.latest?.organizations)}>{(o) => <option value={o.id}>{o.name}</option>}</For>
+              <For each={nodes(settled(orgs)?.organizations)}>{(o) => <option value={o.id}>{o.name}</option>}</For>
             </select>
           </Field>
         </div>
@@ -154,7 +154,7 @@ export default function AgentsPage() {
       <Show when={creating()}>
         <Modal title="New agent" onClose={() => setCreating(false)}>
           <AgentForm
-            organizations={nodes(orgs.latest?.organizations)}
+            organizations={nodes(settled(orgs)?.organizations)}
             defaultOrganizationId={params.org}
             onCancel={() => setCreating(false)}
             onCreated={(result) => {

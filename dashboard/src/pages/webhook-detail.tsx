@@ -5,7 +5,7 @@ import { DeliveriesTable } from '../components/deliveries.tsx';
 import { Async, Badge, Card, ConfirmDialog, Details, ErrorBox, Field, Modal, PageHeader, SecretOnce, notify } from '../components/ui.tsx';
 import { retrySchedule, WebhookForm, WebhookHealth, webhookSecretStore } from '../components/webhook-form.tsx';
 import { formatDate } from '../lib/format.ts';
-import { gql } from '../lib/graphql.ts';
+import { gql, settled } from '../lib/graphql.ts';
 import { nodes, ORGANIZATION_OPTIONS_QUERY, WEBHOOK_QUERY, type OrganizationOptionsResult, type WebhookResult } from '../lib/queries.ts';
 import { act, trpc } from '../lib/trpc.ts';
 
@@ -104,7 +104,7 @@ export default function WebhookDetailPage() {
               <Modal title="Edit webhook" onClose={() => setDialog(undefined)} wide>
                 <WebhookForm
                   webhook={w()}
-                  organizations={nodes(orgs.latest?.organizations)}
+                  organizations={nodes(settled(orgs)?.organizations)}
                   onCancel={() => setDialog(undefined)}
                   onSaved={() => {
                     setDialog(undefined);

@@ -4,7 +4,7 @@ import { When } from '../components/bits.tsx';
 import { DeliveriesTable } from '../components/deliveries.tsx';
 import { Async, Card, Empty, Field, Modal, PageHeader, Pager, notify } from '../components/ui.tsx';
 import { WebhookForm, WebhookHealth, webhookSecretStore } from '../components/webhook-form.tsx';
-import { gql } from '../lib/graphql.ts';
+import { gql, settled } from '../lib/graphql.ts';
 import { createCursorPager } from '../lib/paging.ts';
 import { nodes, ORGANIZATION_OPTIONS_QUERY, WEBHOOKS_QUERY, type OrganizationOptionsResult, type WebhooksResult } from '../lib/queries.ts';
 
@@ -36,7 +36,7 @@ export default function WebhooksPage() {
           <Field label="Organization">
             <select value={params.org ?? ''} onChange={(e) => setParams({ org: e.currentTarget.value || undefined }, { replace: true })}>
               <option value="">All</option>
-              <For each={nodes(orgs.latest?.organizations)}>{(o) => <option value={o.id}>{o.name}</option>}</For>
+              <For each={nodes(settled(orgs)?.organizations)}>{(o) => <option value={o.id}>{o.name}</option>}</For>
             </select>
           </Field>
           <Field label="Status">
@@ -107,7 +107,7 @@ export default function WebhooksPage() {
       <Show when={creating()}>
         <Modal title="New webhook" onClose={() => setCreating(false)} wide>
           <WebhookForm
-            organizations={nodes(orgs.latest?.organizations)}
+            organizations={nodes(settled(orgs)?.organizations)}
             onCancel={() => setCreating(false)}
             onSaved={(result) => {
               setCreating(false);
