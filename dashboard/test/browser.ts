@@ -28,6 +28,10 @@ export async function openSession(browser: Browser, baseUrl: string, viewport = 
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // The server's Content-Security-Policy must let the built app do everything it does.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 500 && res.url().startsWith(baseUrl)) problems.push(`${res.status()} from ${res.request().method()} ${res.url()}`);
   });
