@@ -111,15 +111,7 @@ export function DeliveriesTable(props: { webhookId?: string; refreshKey?: number
                 </tbody>
               </table>
             </div>
-            <Pager
-              from={pager.offset()}
-              count={data.deliveries.edges.length}
-              total={data.deliveries.totalCount}
-              hasPrevious={pager.hasPrevious()}
-              hasNext={data.deliveries.pageInfo.hasNextPage}
-              onPrevious={() => pager.previous()}
-              onNext={() => pager.next(data.deliveries.pageInfo.endCursor)}
-            />
+            <Pager pager={pager} connection={data.deliveries} />
           </Show>
         )}
       </Async>

@@ -1,6 +1,7 @@
 import { createSignal, For, Match, onCleanup, onMount, Show, Switch, type JSX, type Resource } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import { describeError } from '../lib/http.ts';
+import type { CursorPager } from '../lib/paging.ts';
 
 export function Spinner(props: { label?: string }) {
   return (
@@ -239,15 +240,22 @@ export function ConfirmDialog(props: {
   );
 }
 
-export function Pager(props: { from: number; count: number; total?: number; hasPrevious: boolean; hasNext: boolean; onPrevious: () => void; onNext: () => void }) {
+/** Previous/next over one page of a Relay connection, with "1–20 of 57". */
+export function Pager(props: {
+  pager: CursorPager;
+  connection: { edges: unknown[]; totalCount?: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
+}) {
+  const count = () => props.connection.edges.length;
+  const from = () => props.pager.offset();
+  const total = () => props.connection.totalCount;
   return (
     <nav class="pager" aria-label="Pagination">
       <span class="pager-info">
-        {props.count === 0 ? 'No results' : `${props.from + 1}–${props.from + props.count}${props.total !== undefined ? ` of ${props.total}` : ''}`}
+        {count() === 0 ? 'No results' : `${from() + 1}–${from() + count()}${total() !== undefined ? ` of ${total()}` : ''}`}
       </span>
       <div class="pager-buttons">
-        <button type="button" class="btn btn-small" disabled={!props.hasPrevious} onClick={() => props.onPrevious()}>← Previous</button>
-        <button type="button" class="btn btn-small" disabled={!props.hasNext} onClick={() => props.onNext()}>Next →</button>
+        <button type="button" class="btn btn-small" disabled={!props.pager.hasPrevious()} onClick={() => props.pager.previous()}>← Previous</button>
+        <button type="button" class="btn btn-small" disabled={!props.connection.pageInfo.hasNextPage} onClick={() => props.pager.next(props.connection.pageInfo.endCursor ?? null)}>Next →</button>
       </div>
     </nav>
   );

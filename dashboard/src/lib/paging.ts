@@ -29,6 +29,8 @@ export function createCursorPager(pageSize: number) {
   };
 }
 
+export type CursorPager = ReturnType<typeof createCursorPager>;
+
 /** Calls `apply` once typing has paused, so a search box does not query on every keystroke. */
 export function debounce<A extends unknown[]>(apply: (...args: A) => void, ms = 300) {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -137,15 +137,7 @@ export default function AgentsPage() {
                   </tbody>
                 </table>
               </div>
-              <Pager
-                from={pager.offset()}
-                count={data.agents.edges.length}
-                total={data.agents.totalCount}
-                hasPrevious={pager.hasPrevious()}
-                hasNext={data.agents.pageInfo.hasNextPage}
-                onPrevious={() => pager.previous()}
-                onNext={() => pager.next(data.agents.pageInfo.endCursor)}
-              />
+              <Pager pager={pager} connection={data.agents} />
             </Show>
           )}
         </Async>

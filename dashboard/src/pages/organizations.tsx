@@ -85,15 +85,7 @@ export default function OrganizationsPage() {
                   </tbody>
                 </table>
               </div>
-              <Pager
-                from={pager.offset()}
-                count={data.organizations.edges.length}
-                total={data.organizations.totalCount}
-                hasPrevious={pager.hasPrevious()}
-                hasNext={data.organizations.pageInfo.hasNextPage}
-                onPrevious={() => pager.previous()}
-                onNext={() => pager.next(data.organizations.pageInfo.endCursor)}
-              />
+              <Pager pager={pager} connection={data.organizations} />
             </Show>
           )}
         </Async>

@@ -86,15 +86,7 @@ export default function WebhooksPage() {
                   </tbody>
                 </table>
               </div>
-              <Pager
-                from={pager.offset()}
-                count={data.webhooks.edges.length}
-                total={data.webhooks.totalCount}
-                hasPrevious={pager.hasPrevious()}
-                hasNext={data.webhooks.pageInfo.hasNextPage}
-                onPrevious={() => pager.previous()}
-                onNext={() => pager.next(data.webhooks.pageInfo.endCursor)}
-              />
+              <Pager pager={pager} connection={data.webhooks} />
             </Show>
           )}
         </Async>
