@@ -124,3 +124,7 @@ export function deliveryJson(d: DeliveryRow) {
     created_at: d.createdAt.toISOString(),
   };
 }
+
+export function signingKeyJson(k: { kid: string; alg: string; active: boolean; retiredAt: Date | null; publishedUntil: Date | null }) {
+  return { kid: k.kid, alg: k.alg, active: k.active, retired_at: iso(k.retiredAt), published_until: iso(k.publishedUntil) };
+}

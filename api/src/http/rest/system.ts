@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { MetricsService } from '../../services/metrics.ts';
 import { CSRF_HEADER, SESSION_COOKIE, cookie } from '../auth.ts';
 import { json, type Route } from '../route.ts';
-import { Forbidden, ServiceUnavailable } from '../../errors.ts';
+import { ServiceUnavailable } from '../../errors.ts';
+import { requireGlobalAdmin } from '../../services/context.ts';
+import { signingKeyJson } from '../../wire.ts';
 import type { Database } from '../../db/index.ts';
 import { EmptyBody } from '../../schemas/common.ts';
 
@@ -60,8 +62,8 @@ export function systemRoutes(db: Database): Route[] {
       path: '/api/admin/keys',
       auth: 'admin',
       async handler(call) {
-        requireGlobalAdmin(call.ctx.principal.kind);
-        return json(200, { keys: call.services.keys.listKeys().map((k) => ({ kid: k.kid, alg: k.alg, active: k.active, retired_at: k.retiredAt?.toISOString() ?? null, published_until: k.publishedUntil?.toISOString() ?? null })) });
+        requireGlobalAdmin(call.ctx, 'manage signing keys');
+        return json(200, { keys: call.services.keys.listKeys().map(signingKeyJson) });
       },
     },
     {
@@ -69,7 +71,7 @@ export function systemRoutes(db: Database): Route[] {
       path: '/api/admin/keys/rotate',
       auth: 'admin',
       async handler(call) {
-        requireGlobalAdmin(call.ctx.principal.kind);
+        requireGlobalAdmin(call.ctx, 'manage signing keys');
         await call.input(EmptyBody);
         const key = await call.services.keys.rotate({ ctx: call.ctx });
         return json(200, { kid: key.kid, alg: key.alg });
@@ -117,8 +119,4 @@ export function systemRoutes(db: Database): Route[] {
       },
     },
   ];
-}
-
-function requireGlobalAdmin(kind: string) {
-  if (kind !== 'admin') throw new Forbidden('signing keys are managed by the server administrator only');
 }

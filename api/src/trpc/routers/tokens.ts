@@ -1,4 +1,5 @@
 import { IntrospectRequest, RevokeRequest, TokenRequest } from '../../schemas/oauth.ts';
+import { signingKeyJson } from '../../wire.ts';
 import { adminProcedure, globalAdminProcedure, router } from '../trpc.ts';
 
 /** The client_credentials grant's parameters (RFC 6749 §4.4), as /oauth/token validates them. */
@@ -6,15 +7,11 @@ const IssueTokenInput = TokenRequest.pick({ client_id: true, client_secret: true
 
 /** Signing keys (the twins of /api/admin/keys in http/rest/system.ts). */
 const signingKeysRouter = router({
-  list: globalAdminProcedure.query(({ ctx }) => ({
-    keys: ctx.services.keys.listKeys().map((k) => ({
-      kid: k.kid, alg: k.alg, active: k.active, retired_at: k.retiredAt?.toISOString() ?? null, published_until: k.publishedUntil?.toISOString() ?? null,
-    })),
-  })),
+  list: globalAdminProcedure.query(({ ctx }) => ({ keys: ctx.services.keys.listKeys().map(signingKeyJson) })),
 
   /** A new signer; the old key stays in JWKS while tokens it signed may still be alive. */
   rotate: globalAdminProcedure.mutation(async ({ ctx }) => {
-    const key = await ctx.services.keys.rotate();
+    const key = await ctx.services.keys.rotate({ ctx: ctx.request });
     return { kid: key.kid, alg: key.alg };
   }),
 });
