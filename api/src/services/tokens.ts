@@ -336,8 +336,11 @@ export class TokenService {
       scopes: b.claims.scope,
       refresh_exp: b.refresh.expiresAt.getTime() / 1000,
     }));
-    // Sent together without waiting for each answer: postgres.js pipelines them on the
-    // transaction's connection.
+    // All sent at once, without waiting for each answer: postgres.js pipelines prepared statements
+    // on the transaction's connection, so the batch costs one round trip (plus BEGIN and COMMIT).
+    // Postgres runs them in this order: the rows that every flush updates (each agent's usage, the
+    // global counters) come last and are locked in one fixed order, so concurrent flushes (of this
+    // instance or others) hold them only through their commit and can never deadlock on them.
     await Promise.all([
       sql`
         with b as (
@@ -360,11 +363,6 @@ export class TokenService {
           details: { jti: b.claims.jti, grant_type: b.grantType, scope: b.claims.scope },
         })),
       ),
-    ]);
-    // Last, the rows that every flush updates (each agent's usage, the global counters), locked in
-    // one fixed order: concurrent flushes then hold them only through their commit and can never
-    // deadlock on them.
-    await Promise.all([
       sql`
         with u as (
           select * from jsonb_to_recordset(${JSON.stringify([...usage.values()])}::jsonb) as u(id uuid, tokens int, refreshes int)
@@ -378,7 +376,12 @@ export class TokenService {
           last_activity_at = now()
         from u join locked l on l.id = u.id
         where a.id = u.id`,
-      bumpCounters(tx, { tokens_issued: saved.length, ...(refreshed ? { tokens_refreshed: refreshed } : {}) }),
+      // bumpCounters' upsert, prepared (drizzle's would stall the pipeline on a Describe).
+      sql`
+        insert into metric_counters (name, value)
+        select name, value from (values ('tokens_issued', ${saved.length}::bigint), ('tokens_refreshed', ${refreshed}::bigint)) as v(name, value)
+        where value > 0
+        on conflict (name) do update set value = metric_counters.value + excluded.value`,
     ]);
     return won ?? batch.map(() => true);
   }
