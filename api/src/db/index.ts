@@ -37,8 +37,8 @@ export type DbOrTx = Database | Tx;
  * unprepared (a Describe round trip first, which also stalls the pipeline) and builds multi-row
  * inserts value by value.
  */
-export function postgresOf(db: DbOrTx): Sql {
-  return (db._.session as unknown as { client: Sql }).client;
+export function postgresOf(db: DbOrTx | Sql): Sql {
+  return '_' in db ? (db._.session as unknown as { client: Sql }).client : db;
 }
 
 export async function runMigrations(db: Database) {

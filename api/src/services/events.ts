@@ -1,4 +1,4 @@
-import { postgresOf, type DbOrTx } from '../db/index.ts';
+import { postgresOf, type DbOrTx, type Sql } from '../db/index.ts';
 import { actorLabel, type RequestContext } from './context.ts';
 
 /** Event types a webhook can subscribe to (seed 003), in the order the API lists them. */
@@ -37,7 +37,7 @@ export interface DomainEvent {
  * delivery row plus a graphile-worker job per subscribed webhook. The change, its audit trail and
  * its deliveries commit together or not at all, so a crash cannot lose an event.
  */
-export async function recordEvents(tx: DbOrTx, events: DomainEvent[]): Promise<void> {
+export async function recordEvents(tx: DbOrTx | Sql, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   const now = new Date().toISOString();
   const rows = events.map((e) => ({

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { and, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
-import { postgresOf, type Database, type DbOrTx } from '../db/index.ts';
+import { postgresOf, type Database, type DbOrTx, type Sql } from '../db/index.ts';
 import { accessTokens, agents, organizations, refreshTokens } from '../db/schema.ts';
 import { InvalidClient, InvalidGrant, InvalidScope, InvalidToken, UnsupportedTokenType } from '../errors.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
@@ -87,7 +87,7 @@ export class TokenService {
     this.queries = hotQueries(db);
     // One flush at a time: every flush updates the same hot rows (usage counters), so a second
     // one would only wait for the first's locks; measured, it costs more CPU per token too.
-    this.issuer = new GroupCommit((batch) => this.db.transaction((tx) => this.saveIssuances(tx, batch)), {
+    this.issuer = new GroupCommit((batch) => this.saveIssuances(batch), {
       maxBatch: 512,
       concurrency: 1,
     });
@@ -293,19 +293,43 @@ export class TokenService {
    * One transaction for a whole batch: token rows, audit rows and events, usage counters. A
    * refresh issuance first claims the token it consumes; when that token is already used or
    * revoked, nothing of the issuance is written and its result is false.
+   *
+   * The transaction runs on a reserved connection with BEGIN, the statements and COMMIT sent as
+   * one pipeline of prepared statements (the batch is one JSON parameter: a fixed text whatever
+   * its size). A flush then costs one round trip (two with refresh claims) and the commit's WAL
+   * flush; each caller is answered only once COMMIT has succeeded.
    */
-  private async saveIssuances(tx: DbOrTx, batch: Issuance[]): Promise<boolean[]> {
-    // Prepared statements with the batch as one JSON parameter: a fixed text whatever the batch
-    // size, so Postgres plans it once per connection and nothing is built per row but the JSON.
-    const sql = postgresOf(tx);
+  private async saveIssuances(batch: Issuance[]): Promise<boolean[]> {
+    const sql = await postgresOf(this.db).reserve();
+    const sent: Promise<unknown>[] = [];
+    const send = <T extends Promise<unknown>>(query: T) => (sent.push(query), query);
+    try {
+      send(sql`begin`.execute());
+      const result = await this.writeIssuances(sql, batch, send);
+      send(sql`commit`.execute());
+      const settled = await Promise.allSettled(sent);
+      const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as { code?: string }] : []));
+      // After a failed statement the rest fail with 25P02 (transaction aborted): report the first cause.
+      if (failures.length) throw failures.find((f) => f?.code !== '25P02') ?? failures[0];
+      return result;
+    } catch (error) {
+      await Promise.allSettled(sent);
+      await sql`rollback`.catch(() => {});
+      throw error;
+    } finally {
+      sql.release();
+    }
+  }
+
+  private async writeIssuances(sql: Sql, batch: Issuance[], send: <T extends Promise<unknown>>(query: T) => T): Promise<boolean[]> {
     let saved = batch;
     let won: boolean[] | undefined;
     const claims = batch.flatMap((b) => (b.claim ? [b.claim] : []));
     if (claims.length) {
-      const rows = await sql<{ id: string }[]>`
+      const rows = await send(sql<{ id: string }[]>`
         update refresh_tokens set used_at = now()
         where id = any(${claims}::uuid[]) and used_at is null and revoked_at is null
-        returning id`;
+        returning id`.execute());
       const claimed = new Set(rows.map((r) => r.id));
       // Two uses of one token in the same batch: the first one wins.
       won = batch.map((b) => !b.claim || claimed.delete(b.claim));
@@ -341,8 +365,7 @@ export class TokenService {
     // Postgres runs them in this order: the rows that every flush updates (each agent's usage, the
     // global counters) come last and are locked in one fixed order, so concurrent flushes (of this
     // instance or others) hold them only through their commit and can never deadlock on them.
-    await Promise.all([
-      sql`
+    send(sql`
         with b as (
           select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as b(
             jti uuid, agent_id uuid, organization_id uuid, grant_type text, iat double precision, exp double precision,
@@ -352,9 +375,9 @@ export class TokenService {
           select jti, agent_id, organization_id, grant_type, to_timestamp(iat), to_timestamp(exp) from b
         )
         insert into refresh_tokens (id, token_hash, agent_id, family_id, access_jti, scopes, issued_at, expires_at)
-        select refresh_id, decode(refresh_hash, 'hex'), agent_id, family_id, jti, scopes, to_timestamp(iat), to_timestamp(refresh_exp) from b`,
-      recordEvents(
-        tx,
+        select refresh_id, decode(refresh_hash, 'hex'), agent_id, family_id, jti, scopes, to_timestamp(iat), to_timestamp(refresh_exp) from b`.execute());
+    send(recordEvents(
+        sql,
         saved.map((b) => ({
           action: 'token.issued',
           agentId: b.claims.agent_id,
@@ -362,8 +385,8 @@ export class TokenService {
           ctx: b.ctx,
           details: { jti: b.claims.jti, grant_type: b.grantType, scope: b.claims.scope },
         })),
-      ),
-      sql`
+    ));
+    send(sql`
         with u as (
           select * from jsonb_to_recordset(${JSON.stringify([...usage.values()])}::jsonb) as u(id uuid, tokens int, refreshes int)
         ), locked as (
@@ -375,14 +398,13 @@ export class TokenService {
           last_token_issued_at = now(),
           last_activity_at = now()
         from u join locked l on l.id = u.id
-        where a.id = u.id`,
-      // bumpCounters' upsert, prepared (drizzle's would stall the pipeline on a Describe).
-      sql`
+        where a.id = u.id`.execute());
+    // bumpCounters' upsert, prepared (drizzle's would stall the pipeline on a Describe).
+    send(sql`
         insert into metric_counters (name, value)
         select name, value from (values ('tokens_issued', ${saved.length}::bigint), ('tokens_refreshed', ${refreshed}::bigint)) as v(name, value)
         where value > 0
-        on conflict (name) do update set value = metric_counters.value + excluded.value`,
-    ]);
+        on conflict (name) do update set value = metric_counters.value + excluded.value`.execute());
     return won ?? batch.map(() => true);
   }
 
