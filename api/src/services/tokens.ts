@@ -87,7 +87,7 @@ export class TokenService {
     this.queries = hotQueries(db);
     // One flush at a time: every flush updates the same hot rows (usage counters), so a second
     // one would only wait for the first's locks; measured, it costs more CPU per token too.
-    this.issuer = new GroupCommit((batch) => this.saveIssuances(batch), {
+    this.issuer = new GroupCommit((batch) => this.pipelined((sql, send) => this.saveIssuances(sql, send, batch)), {
       maxBatch: 512,
       concurrency: 1,
     });
@@ -290,22 +290,18 @@ export class TokenService {
   }
 
   /**
-   * One transaction for a whole batch: token rows, audit rows and events, usage counters. A
-   * refresh issuance first claims the token it consumes; when that token is already used or
-   * revoked, nothing of the issuance is written and its result is false.
-   *
-   * The transaction runs on a reserved connection with BEGIN, the statements and COMMIT sent as
-   * one pipeline of prepared statements (the batch is one JSON parameter: a fixed text whatever
-   * its size). A flush then costs one round trip (two with refresh claims) and the commit's WAL
-   * flush; each caller is answered only once COMMIT has succeeded.
+   * A transaction on a reserved connection with BEGIN, the statements `write` sends and COMMIT
+   * in one pipeline of prepared statements: a group commit then costs one round trip (more only
+   * where `write` must read an answer) and the commit's WAL flush. It resolves only once COMMIT
+   * has succeeded, so callers are answered after their rows are durable.
    */
-  private async saveIssuances(batch: Issuance[]): Promise<boolean[]> {
+  private async pipelined<T>(write: (sql: Sql, send: Send) => Promise<T>): Promise<T> {
     const sql = await postgresOf(this.db).reserve();
     const sent: Promise<unknown>[] = [];
-    const send = <T extends Promise<unknown>>(query: T) => (sent.push(query), query);
+    const send: Send = (query) => (sent.push(query), query);
     try {
       send(sql`begin`.execute());
-      const result = await this.writeIssuances(sql, batch, send);
+      const result = await write(sql, send);
       send(sql`commit`.execute());
       const settled = await Promise.allSettled(sent);
       const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as { code?: string }] : []));
@@ -321,7 +317,13 @@ export class TokenService {
     }
   }
 
-  private async writeIssuances(sql: Sql, batch: Issuance[], send: <T extends Promise<unknown>>(query: T) => T): Promise<boolean[]> {
+  /**
+   * One transaction for a whole batch: token rows, audit rows and events, usage counters, each
+   * statement with the batch as one JSON parameter (a fixed text whatever the batch size). A
+   * refresh issuance first claims the token it consumes; when that token is already used or
+   * revoked, nothing of the issuance is written and its result is false.
+   */
+  private async saveIssuances(sql: Sql, send: Send, batch: Issuance[]): Promise<boolean[]> {
     let saved = batch;
     let won: boolean[] | undefined;
     const claims = batch.flatMap((b) => (b.claim ? [b.claim] : []));
@@ -514,10 +516,13 @@ export class TokenService {
     await this.validations.submit({ action, agentId, organizationId, ctx, payload: { success } }).catch(() => {});
   }
 
-  private readonly validations = new GroupCommit<DomainEvent>((events) => this.db.transaction((tx) => recordEvents(tx, events)), {
-    maxBatch: 512,
-    concurrency: 2,
-  });
+  private readonly validations = new GroupCommit<DomainEvent>(
+    (events) => this.pipelined(async (sql, send) => void send(recordEvents(sql, events))),
+    {
+      maxBatch: 512,
+      concurrency: 2,
+    },
+  );
 
   /**
    * The same page of several agents' issued access tokens (newest first), in one statement
@@ -540,6 +545,9 @@ export class TokenService {
     await Promise.all([this.issuer.drain(), this.validations.drain()]);
   }
 }
+
+/** Sends a statement of a pipelined transaction (see `pipelined`). */
+type Send = <T extends Promise<unknown>>(query: T) => T;
 
 type AccessStatus = 'active' | 'revoked' | 'expired' | 'agent_inactive' | 'agent_expired';
 type AccessInspection =
