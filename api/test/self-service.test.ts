@@ -260,3 +260,19 @@ describe('self-service never reaches admin routes', () => {
     expect(await tokenStatus(victim)).toBe(200);
   });
 });
+
+describe('activity tracking', () => {
+  it('an agent using its token moves last_activity_at past its last issuance', async () => {
+    const { agent, token } = await agentWithToken();
+    await sleep(1100);
+    expect((await call('/api/verify', token)).status).toBe(200);
+    // The timestamp is written off the request path; give it a moment.
+    let row: { issued: Date; active: Date } | undefined;
+    for (let i = 0; i < 40; i++) {
+      [row] = await sql<{ issued: Date; active: Date }[]>`select last_token_issued_at as issued, last_activity_at as active from agents where id = ${agent.id}`;
+      if (row.active.getTime() > row.issued.getTime()) break;
+      await sleep(50);
+    }
+    expect(row!.active.getTime() - row!.issued.getTime()).toBeGreaterThanOrEqual(1000);
+  });
+});

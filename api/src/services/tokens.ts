@@ -222,10 +222,30 @@ export class TokenService {
    */
   async authenticate(token: string, options: { allowInactive?: boolean } = {}): Promise<AuthenticatedAgent> {
     const result = await this.inspectAccessToken(token);
-    if (result.status === 'active') return { agent: result.agent, claims: result.claims };
-    if (result.status === 'agent_inactive' && options.allowInactive) return { agent: result.agent!, claims: result.claims! };
+    if (result.status === 'active' || (result.status === 'agent_inactive' && options.allowInactive)) {
+      this.noteActivity(result.agent.id);
+      return { agent: result.agent, claims: result.claims };
+    }
     throw new InvalidToken(describe(result.status));
   }
+
+  /**
+   * `last_activity_at` for an agent using its token. A coarse timestamp, not a record: written at
+   * most every ACTIVITY_RESOLUTION_MS per agent and not awaited, so reads stay off the write path.
+   */
+  private noteActivity(agentId: string) {
+    const now = Date.now();
+    if (now - (this.lastActivity.get(agentId) ?? 0) < ACTIVITY_RESOLUTION_MS) return;
+    if (this.lastActivity.size >= 100_000) this.lastActivity.clear();
+    this.lastActivity.set(agentId, now);
+    this.db
+      .update(agents)
+      .set({ lastActivityAt: sql`greatest(${agents.lastActivityAt}, now())` })
+      .where(eq(agents.id, agentId))
+      .catch(() => {});
+  }
+
+  private readonly lastActivity = new Map<string, number>();
 
   // ---- internals -------------------------------------------------------------------------
 
@@ -567,6 +587,9 @@ function describe(status: AccessInspection['status']): string {
 function assertHint(hint: string | undefined) {
   if (hint !== undefined && hint !== '' && hint !== 'access_token' && hint !== 'refresh_token') throw new UnsupportedTokenType();
 }
+
+/** How stale an agent's `last_activity_at` may get while it keeps using its token. */
+const ACTIVITY_RESOLUTION_MS = 30_000;
 
 const DUMMY_DIGEST = digest('no such client');
 
