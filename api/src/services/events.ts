@@ -1,4 +1,5 @@
 import { postgresOf, type DbOrTx, type Sql } from '../db/index.ts';
+import { uuidv7 } from '../lib/ids.ts';
 import { actorLabel, type RequestContext } from './context.ts';
 
 /** Event types a webhook can subscribe to (seed 003), in the order the API lists them. */
@@ -41,6 +42,7 @@ export async function recordEvents(tx: DbOrTx | Sql, events: DomainEvent[]): Pro
   if (events.length === 0) return;
   const now = new Date().toISOString();
   const rows = events.map((e) => ({
+    id: uuidv7(),
     agent_id: e.agentId ?? null,
     organization_id: e.organizationId ?? null,
     action: e.action,
@@ -59,10 +61,10 @@ export async function recordEvents(tx: DbOrTx | Sql, events: DomainEvent[]): Pro
   await postgresOf(tx)`
     with e as (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(
-        agent_id uuid, organization_id uuid, action text, actor text, ip_address text, user_agent text, details jsonb, payload text)
+        id uuid, agent_id uuid, organization_id uuid, action text, actor text, ip_address text, user_agent text, details jsonb, payload text)
     ), audit as (
-      insert into audit_logs (agent_id, organization_id, action, actor, ip_address, user_agent, details, created_at)
-      select agent_id, organization_id, action, actor, ip_address, user_agent, nullif(details, 'null'::jsonb), ${now}::timestamptz from e
+      insert into audit_logs (id, agent_id, organization_id, action, actor, ip_address, user_agent, details, created_at)
+      select id, agent_id, organization_id, action, actor, ip_address, user_agent, nullif(details, 'null'::jsonb), ${now}::timestamptz from e
     ), deliveries as (
       insert into webhook_deliveries (webhook_config_id, organization_id, event, payload, status)
       select w.id, w.organization_id, e.action, e.payload, 'pending'
