@@ -15,7 +15,7 @@ import {
   createAgents, freePort, getToken, mintTokens, startMachineAuth, tokensIssued,
   type Algorithm, type BenchClient, type MachineAuth,
 } from './lib/machineauth.ts';
-import { rssMiB, startChild, type Child } from './lib/processes.ts';
+import { childByCommand, rssMiB, startChild, type Child } from './lib/processes.ts';
 import { FIGURES_HEADER, figuresRow, fmt, table } from './lib/report.ts';
 import { seedScale, startBenchPostgres, tableSizes } from './lib/scale.ts';
 import {
@@ -74,6 +74,8 @@ const children = new Set<Child>();
 const say = (line: string) => console.log(`[bench] ${line}`);
 
 const results = new Map<string, Figures>();
+/** The PostgreSQL the bench started itself (--scale), whose CPU is then counted separately. */
+let dbPid: number | undefined;
 const durability: string[] = [];
 const notes: string[] = [];
 
@@ -123,7 +125,7 @@ async function startReference(kind: 'bare' | 'peer', algorithm: Algorithm, clien
 /** Client credentials against MachineAuth, checking that every answered token was recorded. */
 async function measureIssuance(server: MachineAuth, clients: BenchClient[], key: string, label: string) {
   const before = await tokensIssued(server);
-  const f = await load(server.url, clientCredentialsRequests(clients), options, server.pid);
+  const f = await load(server.url, clientCredentialsRequests(clients), options, { server: server.pid, db: dbPid });
   await sleep(200);
   const recorded = (await tokensIssued(server)) - before;
   durability.push(`${label}: ${f.ok.toLocaleString('en-US')} tokens answered 200, ${recorded.toLocaleString('en-US')} recorded${recorded >= f.ok ? '' : '  <-- MISSING ROWS'}`);
@@ -135,7 +137,7 @@ async function measureMachineAuthEndpoints(server: MachineAuth, clients: BenchCl
     const pool = await mintTokens(server.url, clients, options.connections * 4);
     const { requests, remaining } = refreshRequests(pool.map((t) => t.refresh_token));
     const before = await tokensIssued(server);
-    const f = await load(server.url, requests, options, server.pid);
+    const f = await load(server.url, requests, options, { server: server.pid, db: dbPid });
     await sleep(200);
     const recorded = (await tokensIssued(server)) - before;
     durability.push(`refresh${suffix}: ${f.ok.toLocaleString('en-US')} tokens answered 200, ${recorded.toLocaleString('en-US')} recorded${recorded >= f.ok ? '' : '  <-- MISSING ROWS'}`);
@@ -147,14 +149,14 @@ async function measureMachineAuthEndpoints(server: MachineAuth, clients: BenchCl
     const probe = await fetch(`${server.url}/oauth/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: accessTokens[0] }) });
     const answer = (await probe.json()) as { active?: boolean };
     if (!answer.active) throw new Error(`introspection of a fresh token is not active: ${JSON.stringify(answer)}`);
-    record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(accessTokens), options, server.pid));
+    record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(accessTokens), options, { server: server.pid, db: dbPid }));
   }
   if (only.has('verify')) {
     const probe = await fetch(`${server.url}/api/verify`, { headers: { authorization: `Bearer ${accessTokens[0]}` } });
     if (probe.status !== 200) throw new Error(`/api/verify of a fresh token: ${probe.status} ${await probe.text()}`);
-    record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(accessTokens), options, server.pid));
+    record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(accessTokens), options, { server: server.pid, db: dbPid }));
   }
-  if (only.has('jwks')) record(`jwks${suffix}`, `/.well-known/jwks.json${suffix}`, await load(server.url, jwksRequests, options, server.pid));
+  if (only.has('jwks')) record(`jwks${suffix}`, `/.well-known/jwks.json${suffix}`, await load(server.url, jwksRequests, options, { server: server.pid, db: dbPid }));
 }
 
 async function mainRun(): Promise<BenchClient[]> {
@@ -177,7 +179,7 @@ async function mainRun(): Promise<BenchClient[]> {
         await withChild(() => startReference(kind, algorithm, clientsFile), async (child) => {
           const label = `${kind === 'bare' ? 'bare signer' : 'oidc-provider'} ${algorithm}`;
           await getToken(child.url, clients[0]); // fails loudly if the reference is misconfigured
-          record(`${kind}-${algorithm}`, label, await load(child.url, clientCredentialsRequests(clients), options, child.pid));
+          record(`${kind}-${algorithm}`, label, await load(child.url, clientCredentialsRequests(clients), options, { server: child.pid }));
         });
       }
     }
@@ -192,6 +194,7 @@ async function mainRun(): Promise<BenchClient[]> {
 async function scaleRun() {
   const pgDir = path.join(root, 'scale-pg');
   const pg = await startBenchPostgres(pgDir);
+  dbPid = childByCommand(process.pid, 'postgres');
   try {
     const algorithm = algorithms[0];
     let clients: BenchClient[] = [];
@@ -201,8 +204,8 @@ async function scaleRun() {
         if (clients.length === 0) clients = await createAgents(server, agentCount);
         await measureIssuance(server, clients, `token-${algorithm}${suffix}`, `client_credentials ${algorithm}${suffix}`);
         const tokens = (await mintTokens(server.url, clients, clients.length)).map((t) => t.access_token);
-        record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(tokens), options, server.pid));
-        record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(tokens), options, server.pid));
+        record(`introspect${suffix}`, `/oauth/introspect${suffix}`, await load(server.url, introspectRequests(tokens), options, { server: server.pid, db: dbPid }));
+        record(`verify${suffix}`, `/api/verify${suffix}`, await load(server.url, verifyRequests(tokens), options, { server: server.pid, db: dbPid }));
       });
     await measure(' (small db)');
     say(`small database: ${JSON.stringify(await tableSizes(pg.url))}`);
@@ -229,7 +232,7 @@ async function soakRun(minutes: number) {
     }, 5000);
     try {
       const mixed = [...clientCredentialsRequests(clients), ...introspectRequests(tokens), ...verifyRequests(tokens)];
-      record('soak', `soak ${minutes} min (token + introspect + verify)`, await load(server.url, mixed, { ...options, warmup: 0, duration: minutes * 60 }, server.pid));
+      record('soak', `soak ${minutes} min (token + introspect + verify)`, await load(server.url, mixed, { ...options, warmup: 0, duration: minutes * 60 }, { server: server.pid, db: dbPid }));
     } finally {
       clearInterval(timer);
     }

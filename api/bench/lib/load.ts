@@ -28,19 +28,31 @@ export interface Figures {
  * One measurement: a warm-up, then the measured run, with the same requests. `requests` are
  * cycled through by every connection (prebuilt by autocannon unless they have hooks).
  */
-export async function load(url: string, requests: autocannon.Request[], options: LoadOptions, serverPid?: number): Promise<Figures> {
+/**
+ * `pids.server` is the server process; the database's CPU is that of `pids.db` and its
+ * descendants when given (a PostgreSQL the bench started), else that of the server's descendants
+ * (the embedded PostgreSQL MachineAuth started).
+ */
+export async function load(url: string, requests: autocannon.Request[], options: LoadOptions, pids?: { server: number; db?: number }): Promise<Figures> {
   const base = { url, connections: options.connections, pipelining: 1, timeout: 10, requests };
   let warmOk = 0;
   if (options.warmup > 0) {
     const warm = await autocannon({ ...base, duration: options.warmup });
     warmOk = warm['2xx'];
   }
-  const before = serverPid ? cpuSeconds(serverPid) : undefined;
+  const sample = () => {
+    if (!pids) return undefined;
+    const server = cpuSeconds(pids.server);
+    if (pids.db === undefined) return { server: server.self, db: server.descendants };
+    const db = cpuSeconds(pids.db);
+    return { server: server.self, db: db.self + db.descendants };
+  };
+  const before = sample();
   const r = await autocannon({ ...base, duration: options.duration });
-  const after = serverPid ? cpuSeconds(serverPid) : undefined;
+  const after = sample();
   const perRequest = (a: number, b: number) => ((b - a) * 1000) / Math.max(1, r.requests.total);
   return {
-    ...(before && after ? { cpuMs: perRequest(before.self, after.self), dbCpuMs: perRequest(before.descendants, after.descendants) } : {}),
+    ...(before && after ? { cpuMs: perRequest(before.server, after.server), dbCpuMs: perRequest(before.db, after.db) } : {}),
     rps: r.requests.total / options.duration,
     p50: r.latency.p50,
     p99: r.latency.p99,

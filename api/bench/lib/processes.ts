@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -43,14 +43,14 @@ export async function startChild(options: {
   readyPath?: string;
   readyTimeoutMs?: number;
 }): Promise<Child> {
-  const log = createWriteStream(options.logFile, { flags: 'a' });
+  // The child writes straight to the file (not through a pipe to this process, which runs the load).
+  const log = openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, options.entry, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', log, log],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
@@ -81,7 +81,6 @@ export async function startChild(options: {
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
-      log.end();
     },
   };
 }
@@ -126,4 +125,20 @@ export function cpuSeconds(pid: number): { self: number; descendants: number } {
     stack.push(...(children.get(p) ?? []));
   }
   return { self: (stats.get(pid)?.ticks ?? 0) / TICKS, descendants: descendants / TICKS };
+}
+
+/** The first child of `parentPid` running `command` (e.g. the postmaster the bench started). */
+export function childByCommand(parentPid: number, command: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parentPid && comm === command) return Number(entry);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
 }
