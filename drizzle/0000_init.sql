@@ -33,6 +33,7 @@ CREATE TABLE "agents" (
 	"scopes" text[] DEFAULT '{}'::text[] NOT NULL,
 	"public_key" text,
 	"is_active" boolean DEFAULT true NOT NULL,
+	"deactivated_by" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone,

@@ -246,10 +246,13 @@ describe('refresh and the agent lifecycle', () => {
     expect(await introspect(app, tokens.refresh_token)).toMatchObject({ active: false, reason: 'expired' });
   });
 
-  it('rotating the client secret keeps existing refresh tokens usable', async () => {
+  it('rotating the client secret revokes the refresh tokens won with the old one; access tokens live on', async () => {
     const fresh = await createAgent(app, { name: 'rotated', scopes: [] });
     const tokens = await getToken(app, fresh);
     expect((await app.request(`/api/agents/${fresh.id}/rotate`, { method: 'POST', admin: true })).status).toBe(200);
-    await ok(await refreshViaToken(tokens.refresh_token));
+    const refused = await refreshViaToken(tokens.refresh_token);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_grant');
+    expect((await app.request('/api/agents/me', { bearer: tokens.access_token })).status).toBe(200);
   });
 });

@@ -180,11 +180,22 @@ describe('deactivate and reactivate', () => {
     expect(actions.sort()).toEqual([`agent.activated agent:${agent.id}`, `agent.deactivated agent:${agent.id}`]);
   });
 
-  it('an agent deactivated by the admin may reactivate itself with a token it holds', async () => {
+  it('an agent deactivated by the admin cannot lift the suspension itself; the admin can', async () => {
     const { agent, token } = await agentWithToken();
     await app.request(`/api/agents/${agent.id}/deactivate`, { method: 'POST', admin: true });
-    expect((await call('/api/agents/me/reactivate', token, 'POST')).status).toBe(200);
+    const refused = await call('/api/agents/me/reactivate', token, 'POST');
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toBe('forbidden');
+    expect(await tokenStatus(agent)).toBe(401);
+    // Deactivation through PATCH counts as the admin's too, and is audited like the dedicated route.
+    await app.request(`/api/agents/${agent.id}/activate`, { method: 'POST', admin: true });
+    expect((await app.request(`/api/agents/${agent.id}`, { method: 'PATCH', admin: true, json: { is_active: false } })).status).toBe(200);
+    expect((await call('/api/agents/me/reactivate', token, 'POST')).status).toBe(403);
+    const actions = await sql<{ action: string }[]>`select action from audit_logs where agent_id = ${agent.id} and action in ('agent.deactivated', 'agent.activated') order by created_at`;
+    expect(actions.map((a) => a.action)).toEqual(['agent.deactivated', 'agent.activated', 'agent.deactivated']);
+    await app.request(`/api/agents/${agent.id}/activate`, { method: 'POST', admin: true });
     expect(await tokenStatus(agent)).toBe(200);
+    expect((await call('/api/agents/me', token)).status).toBe(200);
   });
 
   it('reactivation of an active agent is harmless', async () => {

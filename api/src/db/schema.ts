@@ -40,6 +40,8 @@ export const agents = pgTable('agents', {
   scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
   publicKey: text('public_key'),
   isActive: boolean('is_active').notNull().default(true),
+  /** Who deactivated it: 'self' may reactivate itself, 'admin' (an administrator or API key) may not. */
+  deactivatedBy: text('deactivated_by'),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
   expiresAt: ts('expires_at'),

@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/index.ts';
-import { agentRotations, agents, teams, organizations, auditLogs } from '../db/schema.ts';
+import { agentRotations, agents, teams, organizations, auditLogs, refreshTokens } from '../db/schema.ts';
 import { Forbidden, InvalidRequest, NotFound } from '../errors.ts';
 import { digest, isUuid, randomSecret, uuid } from '../lib/secrets.ts';
 import type { CreateAgentInput, UpdateAgentInput } from '../schemas/agents.ts';
@@ -111,10 +111,14 @@ export class AgentService {
       if (input.scopes !== undefined) changes.scopes = dedupe(input.scopes);
       if (input.expires_in !== undefined) changes.expiresAt = input.expires_in === null ? null : new Date(Date.now() + input.expires_in * 1000);
       if (input.team_id !== undefined) changes.teamId = input.team_id;
-      if (input.is_active !== undefined) changes.isActive = input.is_active;
+      const activation = input.is_active !== undefined && input.is_active !== current.isActive ? activationChange(ctx, input.is_active) : undefined;
+      if (activation) Object.assign(changes, activation.changes);
       const [agent] = await tx.update(agents).set(changes).where(eq(agents.id, id)).returning(agentColumns);
       const fields = Object.keys(input);
-      await recordEvents(tx, [{ action: 'agent.updated', agentId: id, organizationId: agent.organizationId, ctx, details: { fields } }]);
+      await recordEvents(tx, [
+        ...(activation ? [{ action: activation.action, agentId: id, organizationId: agent.organizationId, ctx }] : []),
+        { action: 'agent.updated', agentId: id, organizationId: agent.organizationId, ctx, details: { fields } },
+      ]);
       return agent;
     });
   }
@@ -122,9 +126,15 @@ export class AgentService {
   async setActive(ctx: RequestContext, id: string, isActive: boolean): Promise<AgentRow> {
     return this.db.transaction(async (tx) => {
       const current = await this.getForCaller(ctx, id, tx);
-      const [agent] = await tx.update(agents).set({ isActive, updatedAt: new Date() }).where(eq(agents.id, id)).returning(agentColumns);
+      if (isActive && ctx.principal.kind === 'agent' && !current.isActive) {
+        // Self-service undoes only a self-deactivation: an administrator's suspension holds.
+        const [row] = await tx.select({ by: agents.deactivatedBy }).from(agents).where(eq(agents.id, id)).for('update');
+        if (row?.by !== 'self') throw new Forbidden('an administrator deactivated this agent; only an administrator can reactivate it');
+      }
+      const { action, changes } = activationChange(ctx, isActive);
+      const [agent] = await tx.update(agents).set({ ...changes, updatedAt: new Date() }).where(eq(agents.id, id)).returning(agentColumns);
       await recordEvents(tx, [
-        { action: isActive ? 'agent.activated' : 'agent.deactivated', agentId: id, organizationId: current.organizationId, ctx },
+        { action, agentId: id, organizationId: current.organizationId, ctx },
         { action: 'agent.updated', agentId: id, organizationId: current.organizationId, ctx, details: { fields: ['is_active'] } },
       ]);
       return agent;
@@ -141,8 +151,9 @@ export class AgentService {
   }
 
   /**
-   * Replaces the client secret. The old one stops working at once; tokens already issued stay
-   * valid until they expire (seed 003).
+   * Replaces the client secret. The old one stops working at once; access tokens already issued
+   * stay valid until they expire (seed 003), but refresh tokens, which outlive them and were won
+   * with the old secret, are revoked: a leaked one must not survive the rotation meant to cut it off.
    */
   async rotate(ctx: RequestContext, id: string): Promise<{ clientSecret: string; agent: AgentRow }> {
     const clientSecret = randomSecret();
@@ -154,6 +165,10 @@ export class AgentService {
         .where(eq(agents.id, id))
         .returning(agentColumns);
       await tx.insert(agentRotations).values({ agentId: id, rotatedByIp: ctx.ip });
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(refreshTokens.agentId, id), isNull(refreshTokens.revokedAt)));
       await recordEvents(tx, [{ action: 'agent.credentials_rotated', agentId: id, organizationId: current.organizationId, ctx }]);
       return { clientSecret, agent };
     });
@@ -250,3 +265,11 @@ export class AgentService {
 }
 
 const dedupe = (scopes: string[]) => [...new Set(scopes)];
+
+/** The columns and audit action of an activation change; remembers who deactivated. */
+function activationChange(ctx: RequestContext, isActive: boolean) {
+  return {
+    action: isActive ? 'agent.activated' : 'agent.deactivated',
+    changes: { isActive, deactivatedBy: isActive ? null : ctx.principal.kind === 'agent' ? 'self' : 'admin' },
+  };
+}
