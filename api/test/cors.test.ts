@@ -138,3 +138,18 @@ describe('CORS: an organization\'s allowed_origins', () => {
     expect(allowOrigin(await get('/api/verify', origin, `Bearer ${keyA}`))).toBeNull();
   });
 });
+
+describe('CORS: ALLOWED_ORIGINS=*', () => {
+  it('lets any page read public answers, never with credentials', async () => {
+    const open = await startTestApp({ ALLOWED_ORIGINS: '*' });
+    try {
+      const res = await fetch(`${open.url}/.well-known/jwks.json`, { headers: { origin: 'https://anywhere.example' } });
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+      const admin = await fetch(`${open.url}/api/agents`, { headers: { origin: 'https://evil.example', authorization: ADMIN_AUTH } });
+      expect(admin.headers.get('access-control-allow-credentials')).toBeNull();
+    } finally {
+      await open.close();
+    }
+  });
+});

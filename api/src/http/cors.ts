@@ -47,19 +47,22 @@ export class CorsPolicy {
     const origin = req.headers.origin;
     if (!origin) return {};
     const preflight = req.method === 'OPTIONS' && !!req.headers['access-control-request-method'];
-    let allowed = this.any || this.global.has(origin);
-    if (!allowed) {
+    let allowed = this.global.has(origin);
+    // `*` opens reads to any page, but without credentials: a browser must never attach cached
+    // admin Basic credentials or cookies to another site's request and let that site read the answer.
+    const anonymousOnly = !allowed && this.any;
+    if (!allowed && !anonymousOnly) {
       const orgs = await this.orgsFor(origin);
       if (orgs) {
         const orgOfCaller = principal && (principal.kind === 'api_key' || principal.kind === 'agent') ? principal.organizationId : null;
         allowed = preflight || (!!orgOfCaller && orgs.has(orgOfCaller));
       }
     }
-    if (!allowed) return { vary: 'Origin' };
+    if (!allowed && !anonymousOnly) return { vary: 'Origin' };
     return {
       vary: 'Origin',
-      'access-control-allow-origin': origin,
-      'access-control-allow-credentials': 'true',
+      'access-control-allow-origin': anonymousOnly ? '*' : origin,
+      ...(anonymousOnly ? {} : { 'access-control-allow-credentials': 'true' }),
       'access-control-expose-headers': 'x-request-id, www-authenticate',
       ...(preflight ? { 'access-control-allow-methods': ALLOW_METHODS, 'access-control-allow-headers': ALLOW_HEADERS, 'access-control-max-age': '600' } : {}),
     };

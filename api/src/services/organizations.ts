@@ -234,6 +234,8 @@ function normaliseOrigins(value: string | undefined): string {
  */
 async function assertIssuerFree(tx: DbOrTx, issuer: string | undefined, exceptId?: string) {
   if (!issuer) return;
+  // Check-then-write must not interleave: hold one lock for all issuer changes until commit.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('machineauth:organizations.jwt_issuer'))`);
   const clash = await tx
     .select({ id: organizations.id })
     .from(organizations)

@@ -16,6 +16,8 @@ export function trpcMount({ services, config, log }: { services: Services; confi
     router: appRouter,
     basePath: `${TRPC_PREFIX}/`,
     maxBodySize: config.maxBodyBytes,
+    // A batch runs its calls concurrently; without a cap one request could start thousands.
+    maxBatchSize: 20,
     createContext: ({ req }) => createContext({ req, services, config, log, ...(edge.get(req) ?? { ip: '', userAgent: '' }) }),
   });
   return {
