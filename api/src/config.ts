@@ -15,6 +15,8 @@ const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
+  /** Where clients reach this server (scheme://host[:port]); RFC 8414 metadata advertises it. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
   ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z
     .string()
@@ -76,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
     env: e.ENV,
     production,
     databaseUrl: e.DATABASE_URL,

@@ -81,6 +81,21 @@ describe('service info and health', () => {
     expect(meta.jwks_uri).toBe(`http://127.0.0.1:${app.port}/.well-known/jwks.json`);
     expect(meta.grant_types_supported).toEqual(['client_credentials', 'refresh_token']);
     expect(meta.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post']);
+    // Derived from Host: never stored by a shared cache for other hosts.
+    expect(res.headers.get('cache-control')).toBe('private, max-age=300');
+    expect(res.headers.get('vary')).toContain('Host');
+  });
+
+  it('advertises PUBLIC_URL, whatever Host a client sends', async () => {
+    const pinned = await startTestApp({ PUBLIC_URL: 'https://auth.example.com/' });
+    try {
+      const res = await fetch(`${pinned.url}/.well-known/oauth-authorization-server`, { headers: { host: 'evil.example' } });
+      const meta = (await res.json()) as Record<string, unknown>;
+      expect(meta.token_endpoint).toBe('https://auth.example.com/oauth/token');
+      expect(meta.jwks_uri).toBe('https://auth.example.com/.well-known/jwks.json');
+    } finally {
+      await pinned.close();
+    }
   });
 });
 

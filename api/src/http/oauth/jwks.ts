@@ -16,7 +16,7 @@ export const discoveryRoutes: Route[] = [
     path: '/.well-known/oauth-authorization-server',
     auth: 'none',
     async handler(call) {
-      const base = publicBaseUrl(call.req.headers.host, call.config);
+      const base = call.config.publicUrl ?? publicBaseUrl(call.req.headers.host, call.config);
       return json(200, {
         issuer: call.config.jwt.issuer,
         token_endpoint: `${base}/oauth/token`,
@@ -29,7 +29,10 @@ export const discoveryRoutes: Route[] = [
         revocation_endpoint_auth_methods_supported: ['none'],
         response_types_supported: ['token'],
         token_endpoint_auth_signing_alg_values_supported: [call.services.keys.activeKey.alg],
-      }, { 'cache-control': 'public, max-age=300' });
+      }, call.config.publicUrl
+        ? { 'cache-control': 'public, max-age=300' }
+        // Built from the Host header: a shared cache must not hand one host's answer to another.
+        : { 'cache-control': 'private, max-age=300', vary: 'Host' });
     },
   },
 ];
