@@ -109,16 +109,16 @@ export class TokenService {
     input: { refreshToken: string; clientId?: string; clientSecret?: string; scope?: string },
   ): Promise<TokenResponse> {
     const hash = digest(input.refreshToken);
-    const stored = await this.queries.refreshTokenByHash.load(hash.toString('hex'));
-    if (!stored) throw new InvalidGrant();
+    // The token and its agent in one read (the agent's rows go when it is deleted).
+    const found = await this.queries.refreshTokenByHash.load(hash.toString('hex'));
+    if (!found) throw new InvalidGrant();
+    const { stored, client } = found;
     if (stored.usedAt || stored.revokedAt) {
       if (stored.usedAt && !stored.revokedAt) await this.revokeFamily(ctx, stored.familyId, stored.agentId, 'refresh_token_replayed');
       throw new InvalidGrant('refresh token has already been used or revoked');
     }
     if (stored.expiresAt.getTime() <= Date.now()) throw new InvalidGrant('refresh token has expired');
 
-    const client = await this.loadClient('id', stored.agentId);
-    if (!client) throw new InvalidGrant();
     // §6: a client that authenticates must be the one the token was issued to.
     if (input.clientId !== undefined || input.clientSecret !== undefined) {
       if (input.clientId !== client.clientId.toString()) throw new InvalidGrant('refresh token was issued to another client');
@@ -432,7 +432,7 @@ export class TokenService {
 
   private async authenticateClient(clientId: string, clientSecret: string): Promise<Client> {
     // Unknown ids still pay for a digest comparison, so timing does not reveal which ids exist.
-    const client = isUuid(clientId) ? await this.loadClient('clientId', clientId) : undefined;
+    const client = isUuid(clientId) ? await this.queries.clientByClientId.load(clientId.toLowerCase()) : undefined;
     const ok = digestEquals(clientSecret, client?.clientSecretHash ?? DUMMY_DIGEST);
     if (!client || !ok) throw new InvalidClient();
     this.assertUsable(client, InvalidClient);
@@ -442,10 +442,6 @@ export class TokenService {
   private assertUsable(client: Client, Failure: typeof InvalidClient | typeof InvalidGrant) {
     if (!client.isActive) throw new Failure('agent is deactivated');
     if (client.expiresAt && client.expiresAt.getTime() <= Date.now()) throw new Failure('agent credentials have expired');
-  }
-
-  private async loadClient(by: 'clientId' | 'id', id: string): Promise<Client | undefined> {
-    return (by === 'clientId' ? this.queries.clientByClientId : this.queries.clientById).load(id.toLowerCase());
   }
 
   /** Requested scopes narrowed to the allowed ones (§3.3); asking only for foreign scopes fails. */
@@ -615,15 +611,12 @@ function agentGone(Failure: typeof InvalidClient | typeof InvalidGrant) {
  */
 function hotQueries(db: Database) {
   const clientFields = { ...agentColumns, clientSecretHash: agents.clientSecretHash, orgIssuer: organizations.jwtIssuer, orgExpirySecs: organizations.jwtExpirySecs };
-  const clientsWhere = (column: typeof agents.id | typeof agents.clientId, name: string) =>
-    db
-      .select(clientFields)
-      .from(agents)
-      .leftJoin(organizations, eq(organizations.id, agents.organizationId))
-      .where(sql`${column} = any(${sql.placeholder('keys')}::uuid[])`)
-      .prepare(name);
-  const clientsByClientId = clientsWhere(agents.clientId, 'clients_by_client_id');
-  const clientsById = clientsWhere(agents.id, 'clients_by_id');
+  const clientsByClientId = db
+    .select(clientFields)
+    .from(agents)
+    .leftJoin(organizations, eq(organizations.id, agents.organizationId))
+    .where(sql`${agents.clientId} = any(${sql.placeholder('keys')}::uuid[])`)
+    .prepare('clients_by_client_id');
   const accessTokensByJti = db
     .select({ jti: accessTokens.jti, revokedAt: accessTokens.revokedAt, agent: agentColumns })
     .from(accessTokens)
@@ -631,18 +624,19 @@ function hotQueries(db: Database) {
     .where(sql`${accessTokens.jti} = any(${sql.placeholder('keys')}::uuid[])`)
     .prepare('access_tokens_by_jti');
   const refreshTokensByHash = db
-    .select()
+    .select({ stored: refreshTokens, client: clientFields })
     .from(refreshTokens)
+    .innerJoin(agents, eq(agents.id, refreshTokens.agentId))
+    .leftJoin(organizations, eq(organizations.id, agents.organizationId))
     .where(sql`${refreshTokens.tokenHash} = any(array(select decode(h, 'hex') from unnest(${sql.placeholder('keys')}::text[]) h))`)
     .prepare('refresh_tokens_by_hash');
   return {
     /** Keyed by lower-case client_id. */
     clientByClientId: batched(async (keys) => new Map((await clientsByClientId.execute({ keys })).map((r) => [r.clientId, r]))),
-    clientById: batched(async (keys) => new Map((await clientsById.execute({ keys })).map((r) => [r.id, r]))),
     accessTokenByJti: batched(async (keys) => new Map((await accessTokensByJti.execute({ keys })).map((r) => [r.jti, r]))),
     /** Keyed by the hex digest. */
     refreshTokenByHash: batched(async (keys) =>
-      new Map((await refreshTokensByHash.execute({ keys })).map((r) => [r.tokenHash.toString('hex'), r])),
+      new Map((await refreshTokensByHash.execute({ keys })).map((r) => [r.stored.tokenHash.toString('hex'), r])),
     ),
   };
 }
