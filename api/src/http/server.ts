@@ -68,9 +68,9 @@ export function createHttpServer({ config, services, log, routes, mounts = [] }:
     const url = URL.parse(req.url ?? '/', 'http://localhost');
     if (!url) throw new InvalidRequest('malformed request target');
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-    const corsHeaders = await cors.headersFor(req);
-    // Set now so that error responses carry them too.
-    for (const [k, v] of Object.entries(corsHeaders)) res.setHeader(k, v);
+    // Set now so that error responses carry them too. Without an Origin there are none (and the
+    // await is skipped: most API traffic is not from browsers).
+    if (req.headers.origin) for (const [k, v] of Object.entries(await cors.headersFor(req))) res.setHeader(k, v);
 
     // REQUIRE_HTTPS (seed: "enforce HTTPS redirects"): reads are redirected; anything that may carry
     // credentials or change state is refused, so a client never learns to resend secrets in clear.
@@ -139,7 +139,7 @@ export function createHttpServer({ config, services, log, routes, mounts = [] }:
     }
 
     // Before the handler, so that its error answers are readable by the caller's origin too.
-    if (ctx.principal.kind !== 'anonymous') {
+    if (ctx.principal.kind !== 'anonymous' && req.headers.origin) {
       for (const [k, v] of Object.entries(await cors.headersFor(req, ctx.principal))) res.setHeader(k, v);
     }
     const reply: Reply = await route.handler(call);
