@@ -31,12 +31,18 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * index instead of a random page of it: fewer pages touched, cached and written to the WAL.
  */
 export function uuidv7(now = Date.now()): string {
+  if (now !== prefixMs) {
+    const t = now.toString(16).padStart(12, '0');
+    prefix = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
+    prefixMs = now;
+  }
   const r = take(10);
-  const t = now.toString(16).padStart(12, '0');
   return (
-    `${t.slice(0, 8)}-${t.slice(8, 12)}-` +
-    `7${(r[0] & 0x0f).toString(16)}${HEX[r[1]]}-` +
+    `${prefix}${(r[0] & 0x0f).toString(16)}${HEX[r[1]]}-` +
     `${HEX[(r[2] & 0x3f) | 0x80]}${HEX[r[3]]}-` +
     `${HEX[r[4]]}${HEX[r[5]]}${HEX[r[6]]}${HEX[r[7]]}${HEX[r[8]]}${HEX[r[9]]}`
   );
 }
+/** The timestamp part, reused within a millisecond (tokens come in bursts). */
+let prefixMs = -1;
+let prefix = '';
