@@ -256,3 +256,17 @@ describe('refresh and the agent lifecycle', () => {
     expect((await app.request('/api/agents/me', { bearer: tokens.access_token })).status).toBe(200);
   });
 });
+
+describe('refresh-token lifetime', () => {
+  it('a rotated refresh token keeps its family\'s end: refreshing renews the token, not the grant', async () => {
+    const first = await getToken(app, agent);
+    const second = await ok(await refreshViaToken(first.refresh_token));
+    const third = await ok(await refreshViaToken(second.refresh_token));
+    const rows = await sql<{ expires_at: Date }[]>`
+      select expires_at from refresh_tokens
+      where family_id = (select family_id from refresh_tokens where access_jti = ${decodeJwt(third.access_token).jti as string})
+      order by issued_at, id`;
+    expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((r) => r.expires_at.getTime())).size).toBe(1);
+  });
+});

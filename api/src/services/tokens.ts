@@ -133,7 +133,7 @@ export class TokenService {
     // concurrent uses exactly one wins, and the loser (blocked on the row lock until the winner
     // commits) then revokes a family that already contains the winner's new pair, as RFC 9700
     // §4.14.2 wants.
-    const { issuance, response } = await this.mint(ctx, client, scopes, 'refresh_token', stored.familyId);
+    const { issuance, response } = await this.mint(ctx, client, scopes, 'refresh_token', stored.familyId, stored.expiresAt);
     const claimed = await this.issuer.submit({ ...issuance, claim: stored.id }).catch(agentGone(InvalidGrant));
     if (!claimed) {
       await this.revokeFamily(ctx, stored.familyId, stored.agentId, 'refresh_token_replayed');
@@ -268,6 +268,8 @@ export class TokenService {
     scopes: string[],
     grantType: Issuance['grantType'],
     familyId: string,
+    /** A refresh keeps its family's end: rotation renews the token, not the grant's lifetime. */
+    familyExpiresAt?: Date,
   ): Promise<{ issuance: Issuance; response: TokenResponse }> {
     const { jwt } = this.config;
     const now = new Date();
@@ -295,7 +297,7 @@ export class TokenService {
       issuance: {
         claims,
         grantType,
-        refresh: { id: uuidv7(), hash: digest(refreshToken), familyId, expiresAt: new Date(now.getTime() + jwt.refreshTokenTtl * 1000) },
+        refresh: { id: uuidv7(), hash: digest(refreshToken), familyId, expiresAt: familyExpiresAt ?? new Date(now.getTime() + jwt.refreshTokenTtl * 1000) },
         ctx,
       },
       response: {
@@ -529,7 +531,11 @@ export class TokenService {
    */
   private async noteValidation(ctx: RequestContext, agentId: string, organizationId: string | null, success: boolean) {
     const action = success ? 'token.validation_success' : 'token.validation_failed';
-    await this.validations.submit({ action, agentId, organizationId, ctx, payload: { success } }).catch(() => {});
+    // An organization's audit trail must not name another tenant's key (or agent) as its actor.
+    const p = ctx.principal;
+    const foreign = (p.kind === 'api_key' || p.kind === 'agent') && p.organizationId !== organizationId;
+    const actorCtx: RequestContext = foreign ? { ...ctx, principal: { kind: 'anonymous' } } : ctx;
+    await this.validations.submit({ action, agentId, organizationId, ctx: actorCtx, payload: { success } }).catch(() => {});
   }
 
   private readonly validations = new GroupCommit<DomainEvent>(
