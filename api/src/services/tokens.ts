@@ -320,24 +320,49 @@ export class TokenService {
   private async pipelined<T>(write: (sql: Sql, send: Send) => Promise<T>): Promise<T> {
     const sql = await postgresOf(this.db).reserve();
     const sent: Promise<unknown>[] = [];
-    const send: Send = (query) => (sent.push(query), query);
+    const send: Send = (query) => {
+      // Handled here at once: a statement may fail while `write` still awaits an earlier answer.
+      query.catch(() => {});
+      sent.push(query);
+      return query;
+    };
+    // If the connection closes, statements still queued on it never settle (postgres.js keeps a
+    // reserved connection's queue), so the connection's close is watched the way postgres.js's
+    // own begin() does: through the connection object handed to BEGIN's `onexecute`.
+    let connection: { onclose?: ((error: unknown) => void) | null } | undefined;
+    let onClose!: (error: unknown) => void;
+    const closed = new Promise<never>((_, reject) => (onClose = reject));
+    closed.catch(() => {});
+    const onexecute = (c: NonNullable<typeof connection>) => ((connection = c), (c.onclose = onClose), true);
+    let open = false;
+    let lost = false;
     try {
-      send(sql`begin`.execute());
-      const result = await write(sql, send);
+      send(sql.unsafe('begin', [], { onexecute } as never).execute());
+      open = true;
+      const result = await Promise.race([write(sql, send), closed]);
+      // After a failed statement COMMIT only ends the aborted transaction (Postgres answers ROLLBACK).
       send(sql`commit`.execute());
-      const settled = await Promise.allSettled(sent);
+      open = false;
+      const settled = await Promise.race([Promise.allSettled(sent), closed]);
       const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as { code?: string }] : []));
       // After a failed statement the rest fail with 25P02 (transaction aborted): report the first cause.
       if (failures.length) throw failures.find((f) => f?.code !== '25P02') ?? failures[0];
       return result;
     } catch (error) {
-      await Promise.allSettled(sent);
-      await sql`rollback`.catch(() => {});
+      // A lost session has rolled back by itself, and postgres.js must not see this connection
+      // again: a query on it, or releasing it back among the open ones, writes to a null socket
+      // (an uncaught TypeError). It recycles a closed connection itself.
+      lost = isConnectionLoss(error);
+      if (!lost) lost = await Promise.race([Promise.allSettled(sent).then(() => false), closed.catch(() => true)]);
+      if (!lost && open) await sql`rollback`.catch(() => {});
       throw error;
     } finally {
-      sql.release();
+      if (connection?.onclose === onClose) connection.onclose = null;
+      if (!lost) sql.release();
     }
   }
+
+
 
   /**
    * One transaction for a whole batch: token rows, audit rows and events, usage counters, each
@@ -566,6 +591,12 @@ export class TokenService {
   async drain() {
     await Promise.all([this.issuer.drain(), this.validations.drain()]);
   }
+}
+
+/** A failure that ended the database session (so its transaction is gone with it). */
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  return code.startsWith('CONNECTION_') || code === 'ECONNRESET' || code === 'EPIPE' || code.startsWith('57P');
 }
 
 /** Sends a statement of a pipelined transaction (see `pipelined`). */
